@@ -1,0 +1,58 @@
+//! Named hard limits of the protocol.
+//!
+//! Every limit here is part of the public contract (`docs/PROTOCOL.md` lists
+//! them by these names). They are checked before any expensive work: the
+//! object size before parsing, nesting depth and collection lengths while
+//! scanning the CBOR, and text lengths before the signature is verified.
+
+/// Largest encoded signed object, in bytes (256 KiB).
+pub const MAX_OBJECT_BYTES: usize = 256 * 1024;
+/// Deepest nesting of arrays and maps inside a payload (the payload's root map is depth 1).
+pub const MAX_DEPTH: usize = 8;
+/// Most items in any single CBOR array or map inside a payload.
+pub const MAX_COLLECTION_ITEMS: usize = 4096;
+
+/// Earliest accepted `created_at` and other timestamps: 2020-01-01T00:00:00Z, in ms.
+pub const MIN_TIMESTAMP_MS: u64 = 1_577_836_800_000;
+/// Latest accepted timestamp: 3000-01-01T00:00:00Z, in ms.
+pub const MAX_TIMESTAMP_MS: u64 = 32_503_680_000_000;
+
+/// Longest slug (section slugs, phase names, goal/target/indicator ids), in bytes.
+pub const MAX_SLUG_BYTES: usize = 64;
+/// Longest language tag (BCP 47), in bytes.
+pub const MAX_LANGUAGE_TAG_BYTES: usize = 35;
+/// Longest single-line label: titles, display names, organisations, release labels.
+pub const MAX_LABEL_BYTES: usize = 256;
+/// Longest summary or short free text (charter and section summaries, goal text).
+pub const MAX_SUMMARY_BYTES: usize = 4096;
+/// Longest comment text.
+pub const MAX_COMMENT_BYTES: usize = 16 * 1024;
+/// Longest endorsement statement.
+pub const MAX_STATEMENT_BYTES: usize = 4096;
+/// Longest reason (retractions, revocations) or disposition rationale.
+pub const MAX_REASON_BYTES: usize = 2048;
+/// Longest draft body text.
+pub const MAX_DRAFT_TEXT_BYTES: usize = 128 * 1024;
+
+/// Most sections in a charter.
+pub const MAX_SECTIONS: usize = 32;
+/// Most phases in a charter.
+pub const MAX_PHASES: usize = 16;
+/// Most stewards in a charter.
+pub const MAX_STEWARDS: usize = 64;
+/// Most languages in a charter or profile.
+pub const MAX_LANGUAGES: usize = 16;
+/// Most stakeholder groups named by an endorsement policy.
+pub const MAX_POLICY_GROUPS: usize = 16;
+/// Most kinds a phase accepts.
+pub const MAX_PHASE_ACCEPTS: usize = 4;
+/// Most goals in a draft.
+pub const MAX_GOALS: usize = 32;
+/// Most targets under one goal.
+pub const MAX_TARGETS_PER_GOAL: usize = 32;
+/// Most indicators under one target.
+pub const MAX_INDICATORS_PER_TARGET: usize = 16;
+/// Most comment dispositions in one draft.
+pub const MAX_DISPOSITIONS: usize = 2048;
+/// Most drafts a release lists (one per section, so at most [`MAX_SECTIONS`]).
+pub const MAX_RELEASE_DRAFTS: usize = MAX_SECTIONS;
