@@ -74,6 +74,24 @@ pub(crate) fn encode(protected: &[u8], payload: &[u8], signature: &[u8; 64]) -> 
     out
 }
 
+/// Low-level: signs arbitrary `protected` and `payload` bytes with `key` and
+/// assembles the envelope, without checking either.
+///
+/// [`crate::SignedObject::sign`] is what applications want. This exists so
+/// that test vectors (and other implementations' cross-checks) can produce
+/// correctly signed objects whose headers or payloads break a rule, proving
+/// that decoders reject them for that rule and not for a bad signature.
+pub fn sign_parts(protected: &[u8], payload: &[u8], key: &crate::Keypair) -> Vec<u8> {
+    let signature = key.sign_raw(&sig_structure(protected, payload));
+    encode(protected, payload, &signature)
+}
+
+/// Low-level: the canonical protected header of `kind` by `author`, as bytes
+/// (see [`sign_parts`]).
+pub fn protected_header_bytes(kind: Kind, author: &PublicKey) -> Vec<u8> {
+    protected_header(kind, author)
+}
+
 /// The parts of a parsed envelope, as ranges into the input.
 #[derive(Debug, Clone)]
 pub(crate) struct Envelope {

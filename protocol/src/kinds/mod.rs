@@ -217,7 +217,7 @@ impl Body {
     }
 
     /// The deterministic CBOR payload.
-    pub(crate) fn to_payload(&self) -> Vec<u8> {
+    pub fn to_payload(&self) -> Vec<u8> {
         each_body!(self, b => cbor::to_canonical(b))
     }
 
