@@ -1,0 +1,470 @@
+//! The node's durable object store, on sled.
+//!
+//! Only verified objects are stored (the type system sees to it: the write
+//! path takes [`SignedObject`]s). Inserts are idempotent. An object whose
+//! references are not all stored yet waits in a bounded, durable pending
+//! set and is stored the moment its last missing reference arrives.
+//! [`Store::put`] returns only after its writes are on disk (group commit,
+//! see `flush.rs`), so an acknowledged submission survives kill -9.
+
+mod flush;
+pub(crate) mod keys;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject, KINDS};
+use tokio::sync::broadcast;
+
+use flush::{FlushObserver, Flusher};
+
+/// Default for [`StoreOptions::max_pending`].
+pub const MAX_PENDING: usize = 10_000;
+/// Most objects a listing page returns.
+pub const MAX_PAGE: usize = 1000;
+/// Capacity of the new-object broadcast (slow subscribers skip ahead and
+/// resume from the durable event log by cursor).
+pub const EVENT_BROADCAST: usize = 1024;
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// sled failed (IO error, disk full, corruption detected by sled).
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    /// The data dir holds bytes that no longer decode.
+    #[error("stored object {id} is corrupt: {detail}")]
+    Corrupt {
+        /// Which object.
+        id: String,
+        /// Why it does not decode.
+        detail: String,
+    },
+    /// The pending set is full.
+    #[error("too many objects are waiting for missing references (limit {limit}); submit the referenced objects first")]
+    PendingFull {
+        /// The limit.
+        limit: usize,
+    },
+    /// Writes were applied but could not be made durable.
+    #[error("could not make writes durable: {0}")]
+    Flush(String),
+}
+
+/// The result of offering one object to the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// Newly stored, with its local sequence number.
+    Stored {
+        /// Position in this node's event log.
+        seq: u64,
+    },
+    /// Already stored before.
+    Known,
+    /// Held until these referenced objects arrive.
+    Pending {
+        /// The references not yet stored.
+        missing: Vec<ObjectId>,
+    },
+}
+
+/// A newly stored object, as broadcast to subscribers.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    /// Position in the event log.
+    pub seq: u64,
+    /// The object.
+    pub object: SignedObject,
+}
+
+/// Which index a listing walks.
+#[derive(Debug, Clone)]
+pub enum Listing {
+    /// Every object of a kind, oldest first.
+    Kind(Kind),
+    /// Every object by an author, oldest first.
+    Author(PublicKey),
+    /// Comments or drafts (or attestations of editors) of one section of a charter.
+    Section {
+        /// The charter.
+        charter: ObjectId,
+        /// The section slug.
+        section: String,
+        /// Which kind.
+        kind: Kind,
+    },
+    /// Objects referencing a target, optionally of one kind only.
+    Referrers {
+        /// The referenced object.
+        target: ObjectId,
+        /// Only this kind, if set.
+        kind: Option<Kind>,
+    },
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The objects, in index order.
+    pub objects: Vec<SignedObject>,
+    /// Pass back to get the next page; `None` at the end.
+    pub next: Option<String>,
+}
+
+/// How to open a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Most objects that may wait for missing references at once.
+    pub max_pending: usize,
+    /// Called after each flush with its duration (s) and the waiters it
+    /// served; lets metrics observe the store without the store knowing them.
+    pub on_flush: Option<Arc<dyn Fn(f64, usize) + Send + Sync>>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { max_pending: MAX_PENDING, on_flush: None }
+    }
+}
+
+/// The store. Cheap to share behind an `Arc`.
+pub struct Store {
+    db: sled::Db,
+    /// Serialises the read-check-write of each object (the write itself is
+    /// in memory; durability is shared by the flusher outside this lock).
+    write_lock: Mutex<()>,
+    flusher: Flusher,
+    next_seq: AtomicU64,
+    counts: [AtomicU64; KINDS.len()],
+    pending: AtomicUsize,
+    max_pending: usize,
+    events: broadcast::Sender<StoredEvent>,
+}
+
+const SCHEMA_KEY: &str = "schema";
+const SCHEMA_VERSION: &[u8] = b"1";
+
+fn count_key(kind: Kind) -> Vec<u8> {
+    keys::meta(&format!("count/{kind}"))
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`. Must be called inside a Tokio runtime.
+    pub fn open(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+        let db = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput).open()?;
+        match db.get(keys::meta(SCHEMA_KEY))? {
+            None => {
+                db.insert(keys::meta(SCHEMA_KEY), SCHEMA_VERSION)?;
+            }
+            Some(v) if v.as_ref() == SCHEMA_VERSION => {}
+            Some(v) => {
+                return Err(StoreError::Corrupt {
+                    id: "schema".into(),
+                    detail: format!("data dir has schema {:?}, this node reads {:?}", String::from_utf8_lossy(&v), "1"),
+                })
+            }
+        }
+        let next_seq = match db.scan_prefix([keys::SEQ]).next_back() {
+            Some(entry) => {
+                let (k, _) = entry?;
+                let raw: [u8; 8] = k.get(1..9).and_then(|s| s.try_into().ok()).unwrap_or([0; 8]);
+                u64::from_be_bytes(raw) + 1
+            }
+            None => 1,
+        };
+        let counts: [AtomicU64; KINDS.len()] = Default::default();
+        for (i, kind) in KINDS.iter().enumerate() {
+            if let Some(v) = db.get(count_key(*kind))? {
+                counts[i].store(decode_u64(&v), Ordering::Relaxed);
+            }
+        }
+        let pending = db.scan_prefix([keys::PENDING]).count();
+        let observe: FlushObserver = match options.on_flush {
+            Some(f) => f,
+            None => Arc::new(|_, _| {}),
+        };
+        let flusher = Flusher::start(db.clone(), observe);
+        let (events, _) = broadcast::channel(EVENT_BROADCAST);
+        Ok(Store {
+            db,
+            write_lock: Mutex::new(()),
+            flusher,
+            next_seq: AtomicU64::new(next_seq),
+            counts,
+            pending: AtomicUsize::new(pending),
+            max_pending: options.max_pending,
+            events,
+        })
+    }
+
+    /// Offers verified objects; returns one outcome per object once every
+    /// write is durable. An error for one object (pending set full) does not
+    /// stop the others.
+    pub async fn put(&self, objects: &[SignedObject]) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
+        let mut outcomes = Vec::with_capacity(objects.len());
+        let mut stored = Vec::new();
+        {
+            let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            for object in objects {
+                outcomes.push(self.put_locked(object, &mut stored));
+            }
+        }
+        let wrote = !stored.is_empty() || outcomes.iter().any(|o| matches!(o, Ok(PutOutcome::Pending { .. })));
+        if wrote {
+            self.flusher.durable().await.map_err(StoreError::Flush)?;
+        }
+        for event in stored {
+            let _ = self.events.send(event);
+        }
+        Ok(outcomes)
+    }
+
+    fn put_locked(&self, object: &SignedObject, stored: &mut Vec<StoredEvent>) -> Result<PutOutcome, StoreError> {
+        let id = object.id();
+        if self.db.contains_key(keys::object(&id))? {
+            return Ok(PutOutcome::Known);
+        }
+        let missing = self.missing_references(object)?;
+        if self.db.contains_key(keys::pending(&id))? {
+            return Ok(PutOutcome::Pending { missing });
+        }
+        if !missing.is_empty() {
+            if self.pending.load(Ordering::Relaxed) >= self.max_pending {
+                return Err(StoreError::PendingFull { limit: self.max_pending });
+            }
+            let mut batch = sled::Batch::default();
+            batch.insert(keys::pending(&id), object.bytes());
+            for m in &missing {
+                batch.insert(keys::waiting(m, &id), &[]);
+            }
+            self.db.apply_batch(batch)?;
+            self.pending.fetch_add(1, Ordering::Relaxed);
+            return Ok(PutOutcome::Pending { missing });
+        }
+        let seq = self.store_one(object)?;
+        stored.push(StoredEvent { seq, object: object.clone() });
+        // Release waiters whose last missing reference this was, and theirs in turn.
+        let mut arrived = vec![id];
+        while let Some(done) = arrived.pop() {
+            for entry in self.db.scan_prefix(keys::waiting_prefix(&done)) {
+                let (key, _) = entry?;
+                let Some(waiter_id) = keys::trailing_id(&key) else { continue };
+                self.db.remove(&key)?;
+                let Some(bytes) = self.db.get(keys::pending(&waiter_id))? else { continue };
+                let waiter = decode_stored(&waiter_id, &bytes)?;
+                if !self.missing_references(&waiter)?.is_empty() {
+                    continue;
+                }
+                let seq = self.store_one(&waiter)?;
+                self.db.remove(keys::pending(&waiter_id))?;
+                self.pending.fetch_sub(1, Ordering::Relaxed);
+                stored.push(StoredEvent { seq, object: waiter });
+                arrived.push(waiter_id);
+            }
+        }
+        Ok(PutOutcome::Stored { seq })
+    }
+
+    fn missing_references(&self, object: &SignedObject) -> Result<Vec<ObjectId>, StoreError> {
+        let mut missing = Vec::new();
+        for r in object.body().references() {
+            if !self.db.contains_key(keys::object(&r))? {
+                missing.push(r);
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Writes the object and every index entry in one atomic batch.
+    fn store_one(&self, object: &SignedObject) -> Result<u64, StoreError> {
+        let id = object.id();
+        let at = object.created_at();
+        let kind = object.kind();
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        let mut batch = sled::Batch::default();
+        batch.insert(keys::object(&id), object.bytes());
+        batch.insert(keys::seq(seq), id.as_bytes());
+        batch.insert(keys::time(at, &id), &[]);
+        batch.insert(keys::kind(kind, at, &id), &[]);
+        batch.insert(keys::author(&object.author(), at, &id), &[]);
+        for r in object.body().references() {
+            batch.insert(keys::referrer(&r, kind, at, &id), &[]);
+        }
+        match object.body() {
+            Body::Comment(c) => batch.insert(keys::section(&c.charter, &c.section, kind, at, &id), &[]),
+            Body::Draft(d) => batch.insert(keys::section(&d.charter, &d.section, kind, at, &id), &[]),
+            Body::Revocation(r) => batch.insert(keys::revoked(&r.key, &id), &[]),
+            _ => {}
+        }
+        let index = keys::kind_byte(kind) as usize;
+        let count = self.counts[index].load(Ordering::Relaxed) + 1;
+        batch.insert(count_key(kind), &count.to_be_bytes());
+        self.db.apply_batch(batch)?;
+        self.counts[index].store(count, Ordering::Relaxed);
+        Ok(seq)
+    }
+
+    /// The object with this id, if stored.
+    pub fn get(&self, id: &ObjectId) -> Result<Option<SignedObject>, StoreError> {
+        match self.db.get(keys::object(id))? {
+            Some(bytes) => decode_stored(id, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The encoded bytes of the object with this id, if stored.
+    pub fn get_bytes(&self, id: &ObjectId) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get(keys::object(id))?.map(|v| v.to_vec()))
+    }
+
+    /// Whether the object is stored.
+    pub fn contains(&self, id: &ObjectId) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(keys::object(id))?)
+    }
+
+    /// Whether the object is waiting in the pending set.
+    pub fn is_pending(&self, id: &ObjectId) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(keys::pending(id))?)
+    }
+
+    /// One page of a listing. `after` is the `next` of the previous page.
+    pub fn list(&self, listing: &Listing, after: Option<&str>, limit: usize) -> Result<Page, StoreError> {
+        let prefix = match listing {
+            Listing::Kind(kind) => keys::kind_prefix(*kind),
+            Listing::Author(author) => keys::author_prefix(author),
+            Listing::Section { charter, section, kind } => keys::section_prefix(charter, section, *kind),
+            Listing::Referrers { target, kind } => keys::referrer_prefix(target, *kind),
+        };
+        let limit = limit.clamp(1, MAX_PAGE);
+        let start = match after.map(hex::decode) {
+            Some(Ok(suffix)) => {
+                let mut k = prefix.clone();
+                k.extend_from_slice(&suffix);
+                k.push(0); // strictly after the cursor's key
+                k
+            }
+            Some(Err(_)) => return Err(StoreError::Corrupt { id: "cursor".into(), detail: "cursor is not hex".into() }),
+            None => prefix.clone(),
+        };
+        let mut objects = Vec::with_capacity(limit.min(64));
+        let mut next = None;
+        let mut last_key: Option<sled::IVec> = None;
+        for entry in self.db.range(start..) {
+            let (key, _) = entry?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            if objects.len() == limit {
+                next = last_key.map(|k| hex::encode(&k[prefix.len()..]));
+                break;
+            }
+            if let Some(object) = keys::trailing_id(&key).map(|id| self.get(&id)).transpose()?.flatten() {
+                objects.push(object);
+                last_key = Some(key);
+            }
+        }
+        Ok(Page { objects, next })
+    }
+
+    /// Objects stored after event `after` (exclusive), in arrival order.
+    pub fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.db.range(keys::seq(after.saturating_add(1))..keys::seq(u64::MAX)) {
+            let (key, value) = entry?;
+            if out.len() >= limit.clamp(1, MAX_PAGE) || key.first() != Some(&keys::SEQ) {
+                break;
+            }
+            let seq = key.get(1..9).and_then(|s| <[u8; 8]>::try_from(s).ok()).map(u64::from_be_bytes).unwrap_or(0);
+            let Ok(raw) = <[u8; 32]>::try_from(value.as_ref()) else { continue };
+            if let Some(object) = self.get(&ObjectId(raw))? {
+                out.push(StoredEvent { seq, object });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A receiver of every object stored from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<StoredEvent> {
+        self.events.subscribe()
+    }
+
+    /// Stored objects per kind.
+    pub fn counts(&self) -> Vec<(Kind, u64)> {
+        KINDS.iter().enumerate().map(|(i, k)| (*k, self.counts[i].load(Ordering::Relaxed))).collect()
+    }
+
+    /// Total stored objects.
+    pub fn len(&self) -> u64 {
+        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Objects waiting for references.
+    pub fn pending_len(&self) -> usize {
+        self.pending.load(Ordering::Relaxed)
+    }
+
+    /// The sequence number of the newest stored object (0 when empty).
+    pub fn last_seq(&self) -> u64 {
+        self.next_seq.load(Ordering::Relaxed).saturating_sub(1)
+    }
+
+    /// Bytes the data dir uses on disk.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    /// Revocations of `key`.
+    pub fn revocations_of(&self, key: &PublicKey) -> Result<Vec<SignedObject>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.db.scan_prefix(keys::revoked_prefix(key)) {
+            let (k, _) = entry?;
+            if let Some(object) = keys::trailing_id(&k).map(|id| self.get(&id)).transpose()?.flatten() {
+                out.push(object);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every object referencing `target`.
+    pub fn referrers(&self, target: &ObjectId) -> Result<Vec<SignedObject>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.db.scan_prefix(keys::referrer_prefix(target, None)) {
+            let (k, _) = entry?;
+            if let Some(object) = keys::trailing_id(&k).map(|id| self.get(&id)).transpose()?.flatten() {
+                out.push(object);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Flushes everything to disk and releases the data dir (its lock is
+    /// held until every handle to the database is gone).
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        self.flusher.close().await;
+        Ok(())
+    }
+}
+
+fn decode_stored(id: &ObjectId, bytes: &[u8]) -> Result<SignedObject, StoreError> {
+    let object = SignedObject::decode_trusted(bytes)
+        .map_err(|e| StoreError::Corrupt { id: id.to_string(), detail: e.to_string() })?;
+    if object.id() != *id {
+        return Err(StoreError::Corrupt { id: id.to_string(), detail: "content does not hash to its id".into() });
+    }
+    Ok(object)
+}
+
+fn decode_u64(bytes: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(bytes).map(u64::from_be_bytes).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,139 @@
+//! Store tests on real sled directories.
+
+use super::*;
+use baraza_protocol::kinds::*;
+use baraza_protocol::Keypair;
+
+const T0: u64 = 1_706_745_600_000;
+
+fn key(n: u8) -> Keypair {
+    Keypair::from_seed(&[n; 32])
+}
+
+fn charter() -> SignedObject {
+    let body = Charter {
+        created_at: T0,
+        title: "IWW".into(),
+        summary: None,
+        sections: vec![Section { slug: "open".into(), title: "Open".into(), summary: None }],
+        phases: vec![Phase { name: "consultation".into(), opens: T0, closes: T0 + 1000, accepts: vec![Kind::Comment] }],
+        stewards: vec![key(1).public()],
+        threshold: 1,
+        policy: EndorsementPolicy { min_nris: 0, min_regions: 0, groups: vec![] },
+        languages: vec!["en".into()],
+    };
+    SignedObject::sign(Body::Charter(body), &key(1)).expect("valid charter")
+}
+
+fn comment(charter: ObjectId, n: u64, reply_to: Option<ObjectId>) -> SignedObject {
+    let body = Comment {
+        created_at: T0 + n,
+        charter,
+        section: "open".into(),
+        draft: None,
+        anchor: None,
+        in_reply_to: reply_to,
+        language: "en".into(),
+        text: format!("comment {n}"),
+    };
+    SignedObject::sign(Body::Comment(body), &key(2)).expect("valid comment")
+}
+
+fn open(dir: &Path) -> Store {
+    Store::open(dir, StoreOptions::default()).expect("store opens")
+}
+
+#[tokio::test]
+async fn put_is_idempotent_and_get_returns_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path());
+    let c = charter();
+    let first = store.put(std::slice::from_ref(&c)).await.expect("put");
+    assert!(matches!(first[0], Ok(PutOutcome::Stored { seq: 1 })));
+    let again = store.put(std::slice::from_ref(&c)).await.expect("put");
+    assert!(matches!(again[0], Ok(PutOutcome::Known)));
+    assert_eq!(store.get(&c.id()).expect("get").expect("present").bytes(), c.bytes());
+    assert_eq!(store.len(), 1);
+}
+
+#[tokio::test]
+async fn objects_wait_for_their_references_and_are_released_in_chains() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path());
+    let c = charter();
+    let a = comment(c.id(), 1, None);
+    let b = comment(c.id(), 2, Some(a.id()));
+    // Child first, then parent, then grandparent.
+    let out = store.put(&[b.clone(), a.clone()]).await.expect("put");
+    assert_eq!(out[0].as_ref().expect("ok"), &PutOutcome::Pending { missing: vec![c.id(), a.id()] });
+    assert_eq!(out[1].as_ref().expect("ok"), &PutOutcome::Pending { missing: vec![c.id()] });
+    assert_eq!(store.pending_len(), 2);
+    assert!(!store.contains(&a.id()).expect("contains"));
+    let mut events = store.subscribe();
+    store.put(std::slice::from_ref(&c)).await.expect("put");
+    assert!(store.contains(&a.id()).expect("a released") && store.contains(&b.id()).expect("b released"));
+    assert_eq!(store.pending_len(), 0);
+    let order: Vec<ObjectId> = (0..3).map(|_| events.try_recv().expect("event").object.id()).collect();
+    assert_eq!(order, vec![c.id(), a.id(), b.id()], "parents before children");
+}
+
+#[tokio::test]
+async fn the_pending_set_is_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), StoreOptions { max_pending: 2, on_flush: None }).expect("open");
+    let c = charter();
+    let waiting: Vec<SignedObject> = (0..3).map(|n| comment(c.id(), n, None)).collect();
+    let out = store.put(&waiting).await.expect("put");
+    assert!(matches!(out[2], Err(StoreError::PendingFull { limit: 2 })));
+    assert_eq!(store.pending_len(), 2);
+}
+
+#[tokio::test]
+async fn listings_page_with_cursors_in_time_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path());
+    let c = charter();
+    let mut all = vec![c.clone()];
+    all.extend((0..25).rev().map(|n| comment(c.id(), n, None)));
+    store.put(&all).await.expect("put");
+    let listing = Listing::Section { charter: c.id(), section: "open".into(), kind: Kind::Comment };
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.list(&listing, cursor.as_deref(), 10).expect("list");
+        seen.extend(page.objects.iter().map(|o| o.created_at()));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (0..25).map(|n| T0 + n).collect::<Vec<_>>());
+    let by_ref = store.list(&Listing::Referrers { target: c.id(), kind: Some(Kind::Comment) }, None, 1000).expect("list");
+    assert_eq!(by_ref.objects.len(), 25);
+    let by_kind = store.list(&Listing::Kind(Kind::Charter), None, 1000).expect("list");
+    assert_eq!(by_kind.objects.len(), 1);
+}
+
+#[tokio::test]
+async fn everything_survives_a_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = charter();
+    let a = comment(c.id(), 1, None);
+    {
+        let store = open(dir.path());
+        store.put(&[c.clone(), a.clone()]).await.expect("put");
+        store.put(&[comment(c.id(), 2, Some(ObjectId([7; 32])))]).await.expect("put pending");
+        store.close().await.expect("close");
+    }
+    let store = open(dir.path());
+    assert!(store.contains(&a.id()).expect("contains"));
+    assert_eq!(store.len(), 2);
+    assert_eq!(store.pending_len(), 1);
+    assert_eq!(store.last_seq(), 2);
+    let events = store.events_after(1, 10).expect("events");
+    assert_eq!(events.iter().map(|e| e.object.id()).collect::<Vec<_>>(), vec![a.id()]);
+    let d = comment(c.id(), 3, None);
+    let out = store.put(std::slice::from_ref(&d)).await.expect("put");
+    assert!(matches!(out[0], Ok(PutOutcome::Stored { seq: 3 })), "sequence continues after reopen");
+    assert_eq!(store.counts().iter().find(|(k, _)| *k == Kind::Comment).map(|(_, n)| *n), Some(2));
+}
