@@ -444,6 +444,12 @@ impl Store {
         Ok(out)
     }
 
+    /// Flushes everything written so far to disk.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
     /// Flushes everything to disk and releases the data dir (its lock is
     /// held until every handle to the database is gone).
     pub async fn close(self) -> Result<(), StoreError> {

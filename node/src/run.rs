@@ -1,0 +1,123 @@
+//! Starting and stopping a node: store, HTTP API, and (later) the peer protocol.
+//!
+//! [`start`] returns once the API is listening; [`RunningNode::shutdown`]
+//! stops accepting, lets in-flight requests finish, flushes the store and
+//! releases the data dir.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use baraza_protocol::PublicKey;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::api::{self, ApiState};
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::node_key::{self, NodeKeyError};
+use crate::store::{Store, StoreError, StoreOptions};
+
+/// Why a node could not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The node key could not be loaded.
+    #[error(transparent)]
+    NodeKey(#[from] NodeKeyError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The data dir could not be created.
+    #[error("cannot create data dir {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The API could not listen.
+    #[error("cannot listen for HTTP on {addr}: {source} (is another node running? change http.listen or --http)")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The HTTP server failed.
+    #[error("HTTP server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A started node.
+pub struct RunningNode {
+    /// Where the API actually listens (useful with port 0).
+    pub http_addr: SocketAddr,
+    /// The node's identity.
+    pub node_id: PublicKey,
+    /// The store, for in-process use.
+    pub store: Arc<Store>,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<Result<(), std::io::Error>>,
+}
+
+/// Starts a node with `config`.
+pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
+    config.validate()?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|source| NodeError::DataDir { path: config.data_dir.display().to_string(), source })?;
+    let (node_key, created) = node_key::load_or_create(&config.node_key_path())?;
+    if created {
+        tracing::info!(path = %config.node_key_path().display(), "created a new node key");
+    }
+    let metrics = Arc::new(Metrics::new());
+    let on_flush = {
+        let metrics = metrics.clone();
+        Arc::new(move |secs: f64, waiters: usize| metrics.observe_flush(secs, waiters))
+    };
+    let store = Arc::new(Store::open(
+        &config.store_dir(),
+        StoreOptions { max_pending: config.store.max_pending, on_flush: Some(on_flush) },
+    )?);
+    let listener = tokio::net::TcpListener::bind(config.http.listen)
+        .await
+        .map_err(|source| NodeError::Listen { addr: config.http.listen, source })?;
+    let http_addr = listener.local_addr().map_err(|source| NodeError::Listen { addr: config.http.listen, source })?;
+    let state = ApiState::new(store.clone(), metrics, api::ApiLimits::from_config(&config.http));
+    let (stop, mut stopped) = watch::channel(false);
+    let server = tokio::spawn(api::serve(listener, state, async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    }));
+    tracing::info!(
+        http = %http_addr,
+        data_dir = %config.data_dir.display(),
+        node = %node_key.public(),
+        network = %config.network_id,
+        objects = store.len(),
+        "baraza node started"
+    );
+    Ok(RunningNode { http_addr, node_id: node_key.public(), store, stop, server })
+}
+
+impl RunningNode {
+    /// Stops accepting, finishes in-flight requests, flushes the store.
+    pub async fn shutdown(self) -> Result<(), NodeError> {
+        let _ = self.stop.send(true);
+        let served = self.server.await;
+        // Requests still holding the store are done once the server returns.
+        match Arc::try_unwrap(self.store) {
+            Ok(store) => store.close().await?,
+            // Someone in-process still holds the store: flush, and the data
+            // dir is released when the last holder drops it.
+            Err(shared) => shared.flush().await?,
+        }
+        tracing::info!("baraza node stopped");
+        match served {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(NodeError::Serve(e)),
+            Err(join) => Err(NodeError::Serve(std::io::Error::other(join.to_string()))),
+        }
+    }
+}
