@@ -37,7 +37,11 @@ fn valid_vectors() -> Vec<Vector> {
         .into_iter()
         .map(|(name, body, key)| {
             let object = SignedObject::sign(body, &key).unwrap_or_else(|e| panic!("{name}: {e}"));
-            Vector { name: name.into(), bytes: object.bytes().to_vec(), json: object.to_json() }
+            Vector {
+                name: name.into(),
+                bytes: object.bytes().to_vec(),
+                json: object.to_json(),
+            }
         })
         .collect()
 }
@@ -50,6 +54,9 @@ fn replace_once(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
         .expect("needle occurs in the sample encoding");
     [&haystack[..at], with, &haystack[at + needle.len()..]].concat()
 }
+
+/// A payload map's entries: encoded key, encoded value.
+type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
@@ -74,8 +81,12 @@ fn invalid_vectors() -> Vec<Vector> {
         entry("language", raw::text(&body.language)),
         entry("created_at", raw::uint(body.created_at)),
     ];
-    assert_eq!(raw::map(&canonical_entries), payload, "test writer agrees with the encoder");
-    let with_entries = |f: &dyn Fn(&mut Vec<(Vec<u8>, Vec<u8>)>)| {
+    assert_eq!(
+        raw::map(&canonical_entries),
+        payload,
+        "test writer agrees with the encoder"
+    );
+    let with_entries = |f: &dyn Fn(&mut Entries)| {
         let mut entries = canonical_entries.clone();
         f(&mut entries);
         with_payload(&raw::map(&entries))
@@ -85,13 +96,19 @@ fn invalid_vectors() -> Vec<Vector> {
     let kid = raw::bytes(key.public().as_bytes());
     let typ = raw::text("application/baraza.comment+cose");
     let envelope = |protected: Vec<u8>, unprotected: Vec<u8>, payload: &[u8], signature: &[u8]| {
-        cat(&[&[0xd2, 0x84], &protected, &unprotected, &raw::bytes(payload), &raw::bytes(signature)])
+        cat(&[
+            &[0xd2, 0x84],
+            &protected,
+            &unprotected,
+            &raw::bytes(payload),
+            &raw::bytes(signature),
+        ])
     };
     let good_sig = &comment.bytes()[comment.bytes().len() - 64..];
     // L, the order of the Ed25519 group, little-endian.
     let l: [u8; 32] = [
-        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
     ];
     let s_plus_l = {
         let mut sig = good_sig.to_vec();
@@ -110,87 +127,229 @@ fn invalid_vectors() -> Vec<Vector> {
     };
 
     let mut cases: Vec<(&str, &str, Vec<u8>)> = vec![
-        ("non-minimal-integer", "charter threshold 1 written as 0x18 0x01", {
-            let p = replace_once(&charter_payload, &cat(&[&raw::text("threshold"), &[0x01]]), &cat(&[&raw::text("threshold"), &[0x18, 0x01]]));
-            sign_parts(&charter_protected, &p, &common::steward())
-        }),
-        ("non-minimal-length", "text \"en\" with a one-byte length argument", {
-            with_payload(&replace_once(&payload, &raw::text("en"), &[0x78, 0x02, b'e', b'n']))
-        }),
+        (
+            "non-minimal-integer",
+            "charter threshold 1 written as 0x18 0x01",
+            {
+                let p = replace_once(
+                    &charter_payload,
+                    &cat(&[&raw::text("threshold"), &[0x01]]),
+                    &cat(&[&raw::text("threshold"), &[0x18, 0x01]]),
+                );
+                sign_parts(&charter_protected, &p, &common::steward())
+            },
+        ),
+        (
+            "non-minimal-length",
+            "text \"en\" with a one-byte length argument",
+            {
+                with_payload(&replace_once(
+                    &payload,
+                    &raw::text("en"),
+                    &[0x78, 0x02, b'e', b'n'],
+                ))
+            },
+        ),
         ("indefinite-map", "payload map of indefinite length", {
             let mut p = payload.clone();
             p[0] = 0xbf;
             p.push(0xff);
             with_payload(&p)
         }),
-        ("indefinite-text", "text \"en\" as an indefinite-length string", {
-            with_payload(&replace_once(&payload, &raw::text("en"), &[0x7f, 0x62, b'e', b'n', 0xff]))
-        }),
-        ("unsorted-map-keys", "\"charter\" before \"text\"", with_entries(&|e| e.swap(0, 1))),
-        ("duplicate-map-key", "\"text\" twice", with_entries(&|e| e.insert(1, entry("text", raw::text("again"))))),
-        ("float", "created_at as a float64", with_entries(&|e| {
-            e[4].1 = cat(&[&[0xfb], &(common::FEB_2024 as f64).to_be_bytes()]);
-        })),
-        ("unknown-field", "an extra field \"mood\"", with_entries(&|e| e.insert(0, entry("mood", raw::text("hopeful"))))),
-        ("missing-field", "no \"language\"", with_entries(&|e| {
-            e.remove(3);
-        })),
-        ("null-optional", "\"draft\": null instead of omitting the field", with_entries(&|e| e.insert(1, entry("draft", vec![0xf6])))),
-        ("tag-in-payload", "created_at wrapped in tag 1", with_entries(&|e| {
-            e[4].1 = cat(&[&[0xc1], &raw::uint(common::FEB_2024)]);
-        })),
-        ("too-deep", "a field nested 9 arrays deep", with_entries(&|e| e.insert(0, entry("deep", cat(&[&[0x81; 9], &[0x00]]))))),
-        ("invalid-utf8", "comment text that is not UTF-8", with_entries(&|e| e[0].1 = cat(&[&[0x62], &[0xff, 0xfe]]))),
-        ("trailing-bytes", "one zero byte after the object", cat(&[comment.bytes(), &[0x00]])),
-        ("truncated", "the last byte removed", comment.bytes()[..comment.bytes().len() - 1].to_vec()),
-        ("wrong-tag", "tag 98 (COSE_Sign) instead of 18", cat(&[&[0xd8, 0x62], &comment.bytes()[1..]])),
-        ("untagged", "the COSE_Sign1 array without its tag", comment.bytes()[1..].to_vec()),
+        (
+            "indefinite-text",
+            "text \"en\" as an indefinite-length string",
+            {
+                with_payload(&replace_once(
+                    &payload,
+                    &raw::text("en"),
+                    &[0x7f, 0x62, b'e', b'n', 0xff],
+                ))
+            },
+        ),
+        (
+            "unsorted-map-keys",
+            "\"charter\" before \"text\"",
+            with_entries(&|e| e.swap(0, 1)),
+        ),
+        (
+            "duplicate-map-key",
+            "\"text\" twice",
+            with_entries(&|e| e.insert(1, entry("text", raw::text("again")))),
+        ),
+        (
+            "float",
+            "created_at as a float64",
+            with_entries(&|e| {
+                e[4].1 = cat(&[&[0xfb], &(common::FEB_2024 as f64).to_be_bytes()]);
+            }),
+        ),
+        (
+            "unknown-field",
+            "an extra field \"mood\"",
+            with_entries(&|e| e.insert(0, entry("mood", raw::text("hopeful")))),
+        ),
+        (
+            "missing-field",
+            "no \"language\"",
+            with_entries(&|e| {
+                e.remove(3);
+            }),
+        ),
+        (
+            "null-optional",
+            "\"draft\": null instead of omitting the field",
+            with_entries(&|e| e.insert(1, entry("draft", vec![0xf6]))),
+        ),
+        (
+            "tag-in-payload",
+            "created_at wrapped in tag 1",
+            with_entries(&|e| {
+                e[4].1 = cat(&[&[0xc1], &raw::uint(common::FEB_2024)]);
+            }),
+        ),
+        (
+            "too-deep",
+            "a field nested 9 arrays deep",
+            with_entries(&|e| e.insert(0, entry("deep", cat(&[&[0x81; 9], &[0x00]])))),
+        ),
+        (
+            "invalid-utf8",
+            "comment text that is not UTF-8",
+            with_entries(&|e| e[0].1 = cat(&[&[0x62], &[0xff, 0xfe]])),
+        ),
+        (
+            "trailing-bytes",
+            "one zero byte after the object",
+            cat(&[comment.bytes(), &[0x00]]),
+        ),
+        (
+            "truncated",
+            "the last byte removed",
+            comment.bytes()[..comment.bytes().len() - 1].to_vec(),
+        ),
+        (
+            "wrong-tag",
+            "tag 98 (COSE_Sign) instead of 18",
+            cat(&[&[0xd8, 0x62], &comment.bytes()[1..]]),
+        ),
+        (
+            "untagged",
+            "the COSE_Sign1 array without its tag",
+            comment.bytes()[1..].to_vec(),
+        ),
         ("unsupported-algorithm", "alg -7 (ES256)", {
-            let h = raw::map(&[(raw::uint(1), raw::nint(-7)), (raw::uint(4), kid.clone()), (raw::uint(16), typ.clone())]);
-            signed(&h, &payload)
-        }),
-        ("extra-header", "a content-type (3) header besides alg, kid, typ", {
             let h = raw::map(&[
-                (raw::uint(1), raw::nint(-8)),
-                (raw::uint(3), raw::text("application/cbor")),
+                (raw::uint(1), raw::nint(-7)),
                 (raw::uint(4), kid.clone()),
                 (raw::uint(16), typ.clone()),
             ]);
             signed(&h, &payload)
         }),
+        (
+            "extra-header",
+            "a content-type (3) header besides alg, kid, typ",
+            {
+                let h = raw::map(&[
+                    (raw::uint(1), raw::nint(-8)),
+                    (raw::uint(3), raw::text("application/cbor")),
+                    (raw::uint(4), kid.clone()),
+                    (raw::uint(16), typ.clone()),
+                ]);
+                signed(&h, &payload)
+            },
+        ),
         ("short-kid", "a 31-byte kid", {
-            let h = raw::map(&[(raw::uint(1), raw::nint(-8)), (raw::uint(4), raw::bytes(&key.public().as_bytes()[..31])), (raw::uint(16), typ.clone())]);
+            let h = raw::map(&[
+                (raw::uint(1), raw::nint(-8)),
+                (raw::uint(4), raw::bytes(&key.public().as_bytes()[..31])),
+                (raw::uint(16), typ.clone()),
+            ]);
             signed(&h, &payload)
         }),
         ("unknown-kind", "typ names a kind that does not exist", {
-            let h = raw::map(&[(raw::uint(1), raw::nint(-8)), (raw::uint(4), kid.clone()), (raw::uint(16), raw::text("application/baraza.petition+cose"))]);
+            let h = raw::map(&[
+                (raw::uint(1), raw::nint(-8)),
+                (raw::uint(4), kid.clone()),
+                (raw::uint(16), raw::text("application/baraza.petition+cose")),
+            ]);
             signed(&h, &payload)
         }),
-        ("kind-replay", "a comment's payload and signature presented as an endorsement", {
-            let h = protected_header_bytes(Kind::Endorsement, &key.public());
-            envelope(raw::bytes(&h), vec![0xa0], &payload, good_sig)
-        }),
-        ("unprotected-header", "kid repeated in the unprotected header", {
-            envelope(raw::bytes(&protected), raw::map(&[(raw::uint(4), kid.clone())]), &payload, good_sig)
-        }),
-        ("short-signature", "a 63-byte signature", envelope(raw::bytes(&protected), vec![0xa0], &payload, &good_sig[..63])),
+        (
+            "kind-replay",
+            "a comment's payload and signature presented as an endorsement",
+            {
+                let h = protected_header_bytes(Kind::Endorsement, &key.public());
+                envelope(raw::bytes(&h), vec![0xa0], &payload, good_sig)
+            },
+        ),
+        (
+            "unprotected-header",
+            "kid repeated in the unprotected header",
+            {
+                envelope(
+                    raw::bytes(&protected),
+                    raw::map(&[(raw::uint(4), kid.clone())]),
+                    &payload,
+                    good_sig,
+                )
+            },
+        ),
+        (
+            "short-signature",
+            "a 63-byte signature",
+            envelope(
+                raw::bytes(&protected),
+                vec![0xa0],
+                &payload,
+                &good_sig[..63],
+            ),
+        ),
         ("weak-key", "kid is the identity point (small order)", {
-            let h = raw::map(&[(raw::uint(1), raw::nint(-8)), (raw::uint(4), raw::bytes(&identity_point)), (raw::uint(16), typ.clone())]);
+            let h = raw::map(&[
+                (raw::uint(1), raw::nint(-8)),
+                (raw::uint(4), raw::bytes(&identity_point)),
+                (raw::uint(16), typ.clone()),
+            ]);
             envelope(raw::bytes(&h), vec![0xa0], &payload, good_sig)
         }),
-        ("non-canonical-s", "the valid signature with L added to S", envelope(raw::bytes(&protected), vec![0xa0], &payload, &s_plus_l)),
+        (
+            "non-canonical-s",
+            "the valid signature with L added to S",
+            envelope(raw::bytes(&protected), vec![0xa0], &payload, &s_plus_l),
+        ),
         ("small-order-r", "R is the identity point", {
             let sig = cat(&[&identity_point, &[0u8; 32]]);
             envelope(raw::bytes(&protected), vec![0xa0], &payload, &sig)
         }),
-        ("bad-signature", "one letter of the text changed after signing", {
-            let p = replace_once(&payload, b"Keep", b"keep");
-            envelope(raw::bytes(&protected), vec![0xa0], &p, good_sig)
-        }),
-        ("bad-slug", "section \"Whole Open\"", with_entries(&|e| e[2].1 = raw::text("Whole Open"))),
-        ("text-too-long", "comment text of 16385 bytes", with_entries(&|e| e[0].1 = raw::text(&"a".repeat(16 * 1024 + 1)))),
-        ("timestamp-out-of-range", "created_at 0", with_entries(&|e| e[4].1 = raw::uint(0))),
-        ("anchor-without-draft", "a paragraph anchor but no draft", with_entries(&|e| e.insert(1, entry("anchor", raw::text("p1"))))),
+        (
+            "bad-signature",
+            "one letter of the text changed after signing",
+            {
+                let p = replace_once(&payload, b"Keep", b"keep");
+                envelope(raw::bytes(&protected), vec![0xa0], &p, good_sig)
+            },
+        ),
+        (
+            "bad-slug",
+            "section \"Whole Open\"",
+            with_entries(&|e| e[2].1 = raw::text("Whole Open")),
+        ),
+        (
+            "text-too-long",
+            "comment text of 16385 bytes",
+            with_entries(&|e| e[0].1 = raw::text(&"a".repeat(16 * 1024 + 1))),
+        ),
+        (
+            "timestamp-out-of-range",
+            "created_at 0",
+            with_entries(&|e| e[4].1 = raw::uint(0)),
+        ),
+        (
+            "anchor-without-draft",
+            "a paragraph anchor but no draft",
+            with_entries(&|e| e.insert(1, entry("anchor", raw::text("p1")))),
+        ),
     ];
     cases.sort_by(|a, b| a.0.cmp(b.0));
     cases
@@ -224,17 +383,37 @@ fn check_against_disk(dir: &str, vectors: &[Vector]) {
             fs::write(&cbor, &v.bytes).expect("write vector");
             fs::write(&json, &pretty).expect("write vector json");
         }
-        let on_disk = fs::read(&cbor).unwrap_or_else(|e| panic!("{}: {e} (regenerate with BARAZA_UPDATE_VECTORS=1)", cbor.display()));
-        assert_eq!(on_disk, v.bytes, "{} differs from what the code generates", cbor.display());
+        let on_disk = fs::read(&cbor).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (regenerate with BARAZA_UPDATE_VECTORS=1)",
+                cbor.display()
+            )
+        });
+        assert_eq!(
+            on_disk,
+            v.bytes,
+            "{} differs from what the code generates",
+            cbor.display()
+        );
         let on_disk_json: serde_json::Value =
-            serde_json::from_slice(&fs::read(&json).expect("vector json exists")).expect("vector json parses");
-        assert_eq!(on_disk_json, v.json, "{} differs from what the code generates", json.display());
+            serde_json::from_slice(&fs::read(&json).expect("vector json exists"))
+                .expect("vector json parses");
+        assert_eq!(
+            on_disk_json,
+            v.json,
+            "{} differs from what the code generates",
+            json.display()
+        );
         expected_files.insert(cbor.file_name().map(|n| n.to_os_string()));
         expected_files.insert(json.file_name().map(|n| n.to_os_string()));
     }
     for entry in fs::read_dir(&dir).expect("vectors dir") {
         let name = entry.expect("dir entry").file_name();
-        assert!(expected_files.contains(&Some(name.clone())), "stale vector file {name:?} in {}", dir.display());
+        assert!(
+            expected_files.contains(&Some(name.clone())),
+            "stale vector file {name:?} in {}",
+            dir.display()
+        );
     }
 }
 
@@ -254,9 +433,15 @@ fn files(dir: &str) -> Vec<(String, Vec<u8>, serde_json::Value)> {
     for entry in fs::read_dir(&dir).expect("vectors dir") {
         let path = entry.expect("dir entry").path();
         if path.extension().is_some_and(|e| e == "cbor") {
-            let json: serde_json::Value =
-                serde_json::from_slice(&fs::read(path.with_extension("json")).expect("json beside cbor")).expect("json");
-            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+            let json: serde_json::Value = serde_json::from_slice(
+                &fs::read(path.with_extension("json")).expect("json beside cbor"),
+            )
+            .expect("json");
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
             out.push((name, fs::read(&path).expect("cbor"), json));
         }
     }
@@ -267,16 +452,36 @@ fn files(dir: &str) -> Vec<(String, Vec<u8>, serde_json::Value)> {
 #[test]
 fn every_valid_vector_decodes_to_its_json() {
     let vectors = files("valid");
-    let kinds: BTreeSet<String> = vectors.iter().map(|(_, _, j)| j["kind"].as_str().unwrap_or_default().to_owned()).collect();
-    assert_eq!(kinds.len(), baraza_protocol::KINDS.len(), "at least one valid vector per kind");
+    let kinds: BTreeSet<String> = vectors
+        .iter()
+        .map(|(_, _, j)| j["kind"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        baraza_protocol::KINDS.len(),
+        "at least one valid vector per kind"
+    );
     for (name, bytes, json) in vectors {
         let object = SignedObject::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(object.to_json(), json, "{name}");
-        assert_eq!(json["id"].as_str(), Some(hex::encode(Sha256::digest(&bytes)).as_str()), "{name}: id is SHA-256 of the bytes");
-        assert!(json["author"].as_str().is_some_and(|a| a.starts_with("did:key:z6Mk")), "{name}");
+        assert_eq!(
+            json["id"].as_str(),
+            Some(hex::encode(Sha256::digest(&bytes)).as_str()),
+            "{name}: id is SHA-256 of the bytes"
+        );
+        assert!(
+            json["author"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("did:key:z6Mk")),
+            "{name}"
+        );
         // JSON → body → sign with the same key reproduces the exact bytes
         // only with the key; here check JSON → body → JSON is stable.
-        let kind: Kind = json["kind"].as_str().unwrap_or_default().parse().expect("kind");
+        let kind: Kind = json["kind"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()
+            .expect("kind");
         let body = Body::from_json(kind, json["body"].clone()).expect("body JSON parses");
         assert_eq!(&body, object.body(), "{name}: JSON form round-trips");
     }
