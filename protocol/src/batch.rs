@@ -32,9 +32,12 @@ pub fn verify_batch(objects: Vec<UnverifiedObject>) -> Vec<Result<SignedObject, 
             Err(e) => results.push(Some(Err(e))),
         }
     }
-    while !pending.is_empty() {
-        let rest = pending.split_off(pending.len().min(BATCH_CHUNK));
-        let chunk = std::mem::replace(&mut pending, rest);
+    let mut pending = pending.into_iter();
+    loop {
+        let chunk: Vec<_> = pending.by_ref().take(BATCH_CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let messages: Vec<&[u8]> = chunk.iter().map(|(_, _, _, m)| m.as_slice()).collect();
         let signatures: Vec<_> = chunk.iter().map(|(_, _, p, _)| p.signature).collect();
         let keys: Vec<_> = chunk.iter().map(|(_, _, p, _)| p.key).collect();

@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audit;
 mod batch;
 mod cbor;
 pub mod cose;

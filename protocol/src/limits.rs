@@ -56,3 +56,12 @@ pub const MAX_INDICATORS_PER_TARGET: usize = 16;
 pub const MAX_DISPOSITIONS: usize = 2048;
 /// Most drafts a release lists (one per section, so at most [`MAX_SECTIONS`]).
 pub const MAX_RELEASE_DRAFTS: usize = MAX_SECTIONS;
+
+/// Largest audit bundle, in bytes (256 MiB): a consultation of about 300,000
+/// typical comments. Checked before a bundle is split.
+pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
+/// Most signed objects in one audit bundle.
+pub const MAX_BUNDLE_OBJECTS: usize = 1 << 20;
+/// How far an object's `created_at` may lie after the auditor's clock
+/// (`as_of`) before the audit reports it as future-dated (5 minutes).
+pub const MAX_CLOCK_SKEW_MS: u64 = 5 * 60 * 1000;

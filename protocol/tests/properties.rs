@@ -11,9 +11,15 @@ fn slug() -> impl Strategy<Value = String> {
 }
 
 fn free_text(max: usize) -> impl Strategy<Value = String> {
-    proptest::collection::vec(prop_oneof![any::<char>().prop_filter("no controls", |c| !c.is_control()), Just('\n')], 1..max)
-        .prop_map(|chars| chars.into_iter().collect::<String>())
-        .prop_filter("not blank", |s| !s.is_empty())
+    proptest::collection::vec(
+        prop_oneof![
+            any::<char>().prop_filter("no controls", |c| !c.is_control()),
+            Just('\n')
+        ],
+        1..max,
+    )
+    .prop_map(|chars| chars.into_iter().collect::<String>())
+    .prop_filter("not blank", |s| !s.is_empty())
 }
 
 fn timestamp() -> impl Strategy<Value = u64> {
@@ -25,28 +31,48 @@ fn id() -> impl Strategy<Value = ObjectId> {
 }
 
 fn comment() -> impl Strategy<Value = Body> {
-    (timestamp(), id(), slug(), proptest::option::of(id()), proptest::option::of(id()), prop_oneof![Just("en"), Just("fr"), Just("es-419"), Just("ar")], free_text(400))
-        .prop_map(|(created_at, charter, section, draft, in_reply_to, language, text)| {
-            Body::Comment(Comment {
-                created_at,
-                charter,
-                section,
-                anchor: draft.map(|_| "p1".to_owned()),
-                draft,
-                in_reply_to,
-                language: language.into(),
-                text,
-            })
-        })
+    (
+        timestamp(),
+        id(),
+        slug(),
+        proptest::option::of(id()),
+        proptest::option::of(id()),
+        prop_oneof![Just("en"), Just("fr"), Just("es-419"), Just("ar")],
+        free_text(400),
+    )
+        .prop_map(
+            |(created_at, charter, section, draft, in_reply_to, language, text)| {
+                Body::Comment(Comment {
+                    created_at,
+                    charter,
+                    section,
+                    anchor: draft.map(|_| "p1".to_owned()),
+                    draft,
+                    in_reply_to,
+                    language: language.into(),
+                    text,
+                })
+            },
+        )
 }
 
 fn endorsement() -> impl Strategy<Value = Body> {
-    (timestamp(), id(), any::<bool>(), proptest::option::of(free_text(200)), proptest::option::of("[A-Za-z ]{1,40}"))
+    (
+        timestamp(),
+        id(),
+        any::<bool>(),
+        proptest::option::of(free_text(200)),
+        proptest::option::of("[A-Za-z ]{1,40}"),
+    )
         .prop_map(|(created_at, target, support, statement, on_behalf_of)| {
             Body::Endorsement(Endorsement {
                 created_at,
                 target,
-                stance: if support { Stance::Support } else { Stance::Object },
+                stance: if support {
+                    Stance::Support
+                } else {
+                    Stance::Object
+                },
                 statement,
                 on_behalf_of: on_behalf_of.filter(|s| !s.is_empty()),
             })

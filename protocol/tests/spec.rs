@@ -47,7 +47,10 @@ fn every_limit_is_documented_with_its_value() {
         ("MAX_PHASE_ACCEPTS", MAX_PHASE_ACCEPTS as u64),
         ("MAX_GOALS", MAX_GOALS as u64),
         ("MAX_TARGETS_PER_GOAL", MAX_TARGETS_PER_GOAL as u64),
-        ("MAX_INDICATORS_PER_TARGET", MAX_INDICATORS_PER_TARGET as u64),
+        (
+            "MAX_INDICATORS_PER_TARGET",
+            MAX_INDICATORS_PER_TARGET as u64,
+        ),
         ("MAX_DISPOSITIONS", MAX_DISPOSITIONS as u64),
         ("MAX_RELEASE_DRAFTS", MAX_RELEASE_DRAFTS as u64),
     ]
@@ -55,12 +58,18 @@ fn every_limit_is_documented_with_its_value() {
     .collect();
     let documented = documented_limits(&spec());
     for (name, value) in &code {
-        assert_eq!(documented.get(*name), Some(value), "limit {name} in docs/PROTOCOL.md §8");
+        assert_eq!(
+            documented.get(*name),
+            Some(value),
+            "limit {name} in docs/PROTOCOL.md §8"
+        );
     }
 }
 
 fn vector_jsons(dir: &str) -> Vec<serde_json::Value> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors")
+        .join(dir);
     std::fs::read_dir(dir)
         .expect("vectors")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -74,7 +83,10 @@ fn every_error_code_of_the_vectors_is_documented() {
     let spec = spec();
     for v in vector_jsons("invalid") {
         let code = v["error"].as_str().expect("error code");
-        assert!(spec.contains(&format!("`{code}`")), "error code {code} missing from docs/PROTOCOL.md §7");
+        assert!(
+            spec.contains(&format!("`{code}`")),
+            "error code {code} missing from docs/PROTOCOL.md §7"
+        );
     }
 }
 
@@ -96,7 +108,10 @@ fn every_field_name_of_the_vectors_is_documented() {
     let spec = spec();
     for v in vector_jsons("valid") {
         let kind = v["kind"].as_str().expect("kind");
-        assert!(spec.contains(&format!("### {kind}")), "kind {kind} has a section in docs/PROTOCOL.md");
+        assert!(
+            spec.contains(&format!("### {kind}")),
+            "kind {kind} has a section in docs/PROTOCOL.md"
+        );
         let mut names = Vec::new();
         field_names(&v["body"], &mut names);
         for name in names {

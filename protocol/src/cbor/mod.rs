@@ -9,6 +9,7 @@
 
 pub(crate) mod head;
 mod scan;
+pub(crate) mod sequence;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

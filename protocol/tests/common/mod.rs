@@ -30,8 +30,16 @@ pub fn charter_body() -> Charter {
         title: "The Internet We Want".into(),
         summary: Some("A multistakeholder framework for the Internet we want.".into()),
         sections: vec![
-            Section { slug: "whole-and-open".into(), title: "Whole and open".into(), summary: None },
-            Section { slug: "safe-and-secure".into(), title: "Safe and secure".into(), summary: None },
+            Section {
+                slug: "whole-and-open".into(),
+                title: "Whole and open".into(),
+                summary: None,
+            },
+            Section {
+                slug: "safe-and-secure".into(),
+                title: "Safe and secure".into(),
+                summary: None,
+            },
         ],
         phases: vec![
             Phase {
@@ -76,7 +84,8 @@ pub fn comment_body(charter: ObjectId) -> Comment {
 }
 
 pub fn comment() -> SignedObject {
-    SignedObject::sign(Body::Comment(comment_body(charter().id())), &stakeholder()).expect("sample comment is valid")
+    SignedObject::sign(Body::Comment(comment_body(charter().id())), &stakeholder())
+        .expect("sample comment is valid")
 }
 
 pub fn draft_body(charter: ObjectId, comment: ObjectId) -> Draft {
@@ -112,8 +121,11 @@ pub fn draft_body(charter: ObjectId, comment: ObjectId) -> Draft {
 pub fn sample_bodies() -> Vec<(&'static str, Body, Keypair)> {
     let charter = charter();
     let comment = comment();
-    let draft1 = SignedObject::sign(Body::Draft(draft_body(charter.id(), comment.id())), &editor())
-        .expect("draft v1 is valid");
+    let draft1 = SignedObject::sign(
+        Body::Draft(draft_body(charter.id(), comment.id())),
+        &editor(),
+    )
+    .expect("draft v1 is valid");
     let mut draft2 = draft_body(charter.id(), comment.id());
     draft2.version = 2;
     draft2.parent = Some(draft1.id());
@@ -181,7 +193,11 @@ pub fn sample_bodies() -> Vec<(&'static str, Body, Keypair)> {
             }),
             steward(),
         ),
-        ("comment", Body::Comment(comment_body(charter.id())), stakeholder()),
+        (
+            "comment",
+            Body::Comment(comment_body(charter.id())),
+            stakeholder(),
+        ),
         (
             "comment-on-draft-reply",
             Body::Comment(Comment {
@@ -206,7 +222,11 @@ pub fn sample_bodies() -> Vec<(&'static str, Body, Keypair)> {
             }),
             nri(),
         ),
-        ("draft-v1", Body::Draft(draft_body(charter.id(), comment.id())), editor()),
+        (
+            "draft-v1",
+            Body::Draft(draft_body(charter.id(), comment.id())),
+            editor(),
+        ),
         ("draft-v2", Body::Draft(draft2), editor()),
         (
             "release",
@@ -214,7 +234,10 @@ pub fn sample_bodies() -> Vec<(&'static str, Body, Keypair)> {
                 created_at: FEB_2024 + 120 * DAY,
                 charter: charter.id(),
                 label: "IWW 2024 draft framework".into(),
-                drafts: vec![ReleaseDraft { section: "whole-and-open".into(), draft: draft1.id() }],
+                drafts: vec![ReleaseDraft {
+                    section: "whole-and-open".into(),
+                    draft: draft1.id(),
+                }],
             }),
             steward(),
         ),
