@@ -130,7 +130,9 @@ impl Default for Config {
 impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
-            listen: DEFAULT_HTTP.parse().expect("the default HTTP address parses"),
+            listen: DEFAULT_HTTP
+                .parse()
+                .expect("the default HTTP address parses"),
             max_bulk_bytes: 64 * 1024 * 1024,
             max_bulk_objects: 100_000,
             rate_per_sec: 2_000,
@@ -142,19 +144,27 @@ impl Default for HttpConfig {
 
 impl Default for P2pConfig {
     fn default() -> Self {
-        P2pConfig { listen: vec![DEFAULT_P2P_LISTEN.into()], bootstrap: Vec::new(), mdns: false }
+        P2pConfig {
+            listen: vec![DEFAULT_P2P_LISTEN.into()],
+            bootstrap: Vec::new(),
+            mdns: false,
+        }
     }
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { max_pending: crate::store::MAX_PENDING }
+        StoreConfig {
+            max_pending: crate::store::MAX_PENDING,
+        }
     }
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { format: "text".into() }
+        LogConfig {
+            format: "text".into(),
+        }
     }
 }
 
@@ -177,22 +187,34 @@ pub fn default_config_path(var: impl Fn(&str) -> Option<PathBuf>) -> Option<Path
     if let Some(xdg) = var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) {
         return Some(xdg.join("baraza/node.toml"));
     }
-    var("HOME").filter(|p| p.is_absolute()).map(|h| h.join(".config/baraza/node.toml"))
+    var("HOME")
+        .filter(|p| p.is_absolute())
+        .map(|h| h.join(".config/baraza/node.toml"))
 }
 
 impl Config {
     /// Reads a TOML file over the defaults.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
         use std::io::Read;
-        let read_err = |source| ConfigError::Read { path: path.to_owned(), source };
+        let read_err = |source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        };
         let file = std::fs::File::open(path).map_err(read_err)?;
         let mut text = String::new();
-        file.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text).map_err(read_err)?;
+        file.take(MAX_CONFIG_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(read_err)?;
         if text.len() as u64 > MAX_CONFIG_BYTES {
-            return Err(ConfigError::Parse { path: path.to_owned(), message: format!("larger than {MAX_CONFIG_BYTES} bytes") });
+            return Err(ConfigError::Parse {
+                path: path.to_owned(),
+                message: format!("larger than {MAX_CONFIG_BYTES} bytes"),
+            });
         }
-        let config: Config =
-            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })?;
+        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
         config.validate()?;
         Ok(config)
     }
@@ -225,9 +247,23 @@ impl Config {
 
     /// Checks values that the types alone do not.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |name: &str, message: &str| Err(ConfigError::Invalid { name: name.into(), message: message.into() });
-        if self.network_id.is_empty() || self.network_id.len() > 64 || !self.network_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
-            return invalid("network_id", "1-64 characters of letters, digits, '-', '_' or '.'");
+        let invalid = |name: &str, message: &str| {
+            Err(ConfigError::Invalid {
+                name: name.into(),
+                message: message.into(),
+            })
+        };
+        if self.network_id.is_empty()
+            || self.network_id.len() > 64
+            || !self
+                .network_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        {
+            return invalid(
+                "network_id",
+                "1-64 characters of letters, digits, '-', '_' or '.'",
+            );
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return invalid("log.format", "must be \"text\" or \"json\"");
@@ -235,8 +271,13 @@ impl Config {
         if self.http.rate_per_sec == 0 || self.http.rate_burst == 0 {
             return invalid("http.rate_per_sec / http.rate_burst", "must be at least 1");
         }
-        if self.http.max_bulk_objects == 0 || self.http.max_bulk_bytes < baraza_protocol::limits::MAX_OBJECT_BYTES {
-            return invalid("http.max_bulk_bytes", "must hold at least one object of the largest allowed size (262144 bytes)");
+        if self.http.max_bulk_objects == 0
+            || self.http.max_bulk_bytes < baraza_protocol::limits::MAX_OBJECT_BYTES
+        {
+            return invalid(
+                "http.max_bulk_bytes",
+                "must hold at least one object of the largest allowed size (262144 bytes)",
+            );
         }
         if self.http.request_timeout_secs == 0 {
             return invalid("http.request_timeout_secs", "must be at least 1");
@@ -274,7 +315,12 @@ fn parse_addr(name: &str, value: &str) -> Result<SocketAddr, ConfigError> {
 }
 
 fn split_list(value: &str) -> Vec<String> {
-    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A commented configuration file with every default, for `baraza node init`.
@@ -329,7 +375,13 @@ mod tests {
         let data = dir.path().join("data");
         std::fs::write(&path, commented_template(&data)).expect("write");
         let config = Config::from_file(&path).expect("template loads");
-        assert_eq!(config, Config { data_dir: data, ..Config::default() });
+        assert_eq!(
+            config,
+            Config {
+                data_dir: data,
+                ..Config::default()
+            }
+        );
     }
 
     #[test]
@@ -343,7 +395,9 @@ mod tests {
         config.apply_env(env).expect("valid env");
         assert_eq!(config.http.listen.port(), 9999);
         assert_eq!(config.p2p.bootstrap.len(), 2);
-        let err = config.apply_env(|k| (k == "BARAZA_HTTP").then(|| "nope".to_owned())).expect_err("invalid");
+        let err = config
+            .apply_env(|k| (k == "BARAZA_HTTP").then(|| "nope".to_owned()))
+            .expect_err("invalid");
         assert!(err.to_string().contains("BARAZA_HTTP"), "{err}");
     }
 
@@ -355,18 +409,33 @@ mod tests {
         let err = Config::from_file(&path).expect_err("unknown key");
         assert!(err.to_string().contains("lisen"), "{err}");
         std::fs::write(&path, "network_id = \"a b\"\n").expect("write");
-        assert!(Config::from_file(&path).expect_err("bad id").to_string().contains("network_id"));
+        assert!(Config::from_file(&path)
+            .expect_err("bad id")
+            .to_string()
+            .contains("network_id"));
     }
 
     #[test]
     fn default_data_dir_prefers_explicit_then_xdg_then_home() {
         let pick = |vars: &[(&str, &str)]| {
-            let vars: Vec<(String, PathBuf)> = vars.iter().map(|(k, v)| (k.to_string(), PathBuf::from(v))).collect();
+            let vars: Vec<(String, PathBuf)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), PathBuf::from(v)))
+                .collect();
             default_data_dir(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
         };
-        assert_eq!(pick(&[("BARAZA_DATA_DIR", "/d"), ("HOME", "/h")]), PathBuf::from("/d"));
-        assert_eq!(pick(&[("XDG_DATA_HOME", "/x"), ("HOME", "/h")]), PathBuf::from("/x/baraza"));
-        assert_eq!(pick(&[("HOME", "/h")]), PathBuf::from("/h/.local/share/baraza"));
+        assert_eq!(
+            pick(&[("BARAZA_DATA_DIR", "/d"), ("HOME", "/h")]),
+            PathBuf::from("/d")
+        );
+        assert_eq!(
+            pick(&[("XDG_DATA_HOME", "/x"), ("HOME", "/h")]),
+            PathBuf::from("/x/baraza")
+        );
+        assert_eq!(
+            pick(&[("HOME", "/h")]),
+            PathBuf::from("/h/.local/share/baraza")
+        );
         assert_eq!(pick(&[]), PathBuf::from("baraza-data"));
     }
 }

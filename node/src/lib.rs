@@ -1,8 +1,14 @@
 //! # baraza-node
 //!
-//! An NRI's node: a durable store of verified signed objects ([`store`]), and
-//! (in progress) the HTTP API and the peer protocol around it.
+//! An NRI's node: a durable store of verified signed objects ([`store`]),
+//! the HTTP API ([`api`]), configuration ([`config`]) and the process
+//! lifecycle ([`run`]). The peer protocol arrives with its own issue.
 
+pub mod api;
+pub mod config;
+pub mod metrics;
+pub mod node_key;
+pub mod run;
 pub mod store;
 
 pub use baraza_protocol as protocol;

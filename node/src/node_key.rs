@@ -34,13 +34,20 @@ pub enum NodeKeyError {
 
 /// Loads the node key, creating it (from OS randomness) if the file does not exist.
 pub fn load_or_create(path: &Path) -> Result<(Keypair, bool), NodeKeyError> {
-    let io = |source| NodeKeyError::Io { path: path.display().to_string(), source };
+    let io = |source| NodeKeyError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     match std::fs::read(path) {
         Ok(bytes) => {
-            let seed: [u8; 32] = bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| NodeKeyError::Malformed { path: path.display().to_string(), len: bytes.len() })?;
+            let seed: [u8; 32] =
+                bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| NodeKeyError::Malformed {
+                        path: path.display().to_string(),
+                        len: bytes.len(),
+                    })?;
             Ok((Keypair::from_seed(&seed), false))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -49,7 +56,12 @@ pub fn load_or_create(path: &Path) -> Result<(Keypair, bool), NodeKeyError> {
                 let _ = std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700));
             }
             let key = Keypair::generate();
-            let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(io)?;
             file.write_all(key.secret_seed().as_slice()).map_err(io)?;
             file.sync_all().map_err(io)?;
             Ok((key, true))
@@ -74,6 +86,9 @@ mod tests {
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         std::fs::write(&path, b"short").expect("write");
-        assert!(matches!(load_or_create(&path), Err(NodeKeyError::Malformed { len: 5, .. })));
+        assert!(matches!(
+            load_or_create(&path),
+            Err(NodeKeyError::Malformed { len: 5, .. })
+        ));
     }
 }

@@ -66,8 +66,10 @@ pub struct RunningNode {
 /// Starts a node with `config`.
 pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
     config.validate()?;
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|source| NodeError::DataDir { path: config.data_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| NodeError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
     let (node_key, created) = node_key::load_or_create(&config.node_key_path())?;
     if created {
         tracing::info!(path = %config.node_key_path().display(), "created a new node key");
@@ -79,13 +81,26 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
     };
     let store = Arc::new(Store::open(
         &config.store_dir(),
-        StoreOptions { max_pending: config.store.max_pending, on_flush: Some(on_flush) },
+        StoreOptions {
+            max_pending: config.store.max_pending,
+            on_flush: Some(on_flush),
+        },
     )?);
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
-        .map_err(|source| NodeError::Listen { addr: config.http.listen, source })?;
-    let http_addr = listener.local_addr().map_err(|source| NodeError::Listen { addr: config.http.listen, source })?;
-    let state = ApiState::new(store.clone(), metrics, api::ApiLimits::from_config(&config.http));
+        .map_err(|source| NodeError::Listen {
+            addr: config.http.listen,
+            source,
+        })?;
+    let http_addr = listener.local_addr().map_err(|source| NodeError::Listen {
+        addr: config.http.listen,
+        source,
+    })?;
+    let state = ApiState::new(
+        store.clone(),
+        metrics,
+        api::ApiLimits::from_config(&config.http),
+    );
     let (stop, mut stopped) = watch::channel(false);
     let server = tokio::spawn(api::serve(listener, state, async move {
         let _ = stopped.wait_for(|s| *s).await;
@@ -98,7 +113,13 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         objects = store.len(),
         "baraza node started"
     );
-    Ok(RunningNode { http_addr, node_id: node_key.public(), store, stop, server })
+    Ok(RunningNode {
+        http_addr,
+        node_id: node_key.public(),
+        store,
+        stop,
+        server,
+    })
 }
 
 impl RunningNode {

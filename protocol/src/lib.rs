@@ -31,7 +31,7 @@ mod signature;
 mod validate;
 
 pub use batch::{verify_batch, BATCH_CHUNK};
-pub use cbor::CborError;
+pub use cbor::{split_sequence, CborError, SequenceError};
 pub use error::{ObjectError, Part};
 pub use identity::Keypair;
 pub use ids::{ObjectId, ParseIdError, PublicKey, DID_KEY_PREFIX, SHORT_ID_HEX_DIGITS};

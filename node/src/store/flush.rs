@@ -39,7 +39,11 @@ impl Flusher {
                     waiters.push(more);
                 }
                 let started = Instant::now();
-                let result = db.flush_async().await.map(|_| ()).map_err(|e| e.to_string());
+                let result = db
+                    .flush_async()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string());
                 observe(started.elapsed().as_secs_f64(), waiters.len());
                 for waiter in waiters.drain(..) {
                     let _ = waiter.send(result.clone());
@@ -58,7 +62,10 @@ impl Flusher {
     /// Returns once everything applied before this call is on disk.
     pub(crate) async fn durable(&self) -> FlushResult {
         let (tx, rx) = oneshot::channel();
-        self.tx.send(tx).await.map_err(|_| "the flusher has stopped".to_owned())?;
+        self.tx
+            .send(tx)
+            .await
+            .map_err(|_| "the flusher has stopped".to_owned())?;
         rx.await.map_err(|_| "the flusher has stopped".to_owned())?
     }
 }

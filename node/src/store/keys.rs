@@ -35,7 +35,10 @@ pub(crate) const META: u8 = b'm';
 
 /// One byte per kind, stable on disk.
 pub(crate) fn kind_byte(kind: Kind) -> u8 {
-    KINDS.iter().position(|k| *k == kind).map_or(0xff, |i| i as u8)
+    KINDS
+        .iter()
+        .position(|k| *k == kind)
+        .map_or(0xff, |i| i as u8)
 }
 
 /// The kind of a [`kind_byte`].
@@ -69,18 +72,37 @@ pub(crate) fn kind_prefix(kind: Kind) -> Vec<u8> {
     key(KIND, &[&[kind_byte(kind)]])
 }
 pub(crate) fn kind(kind: Kind, created_at: u64, id: &ObjectId) -> Vec<u8> {
-    key(KIND, &[&[kind_byte(kind)], &created_at.to_be_bytes(), id.as_bytes()])
+    key(
+        KIND,
+        &[&[kind_byte(kind)], &created_at.to_be_bytes(), id.as_bytes()],
+    )
 }
 pub(crate) fn author_prefix(author: &PublicKey) -> Vec<u8> {
     key(AUTHOR, &[author.as_bytes()])
 }
 pub(crate) fn author(author: &PublicKey, created_at: u64, id: &ObjectId) -> Vec<u8> {
-    key(AUTHOR, &[author.as_bytes(), &created_at.to_be_bytes(), id.as_bytes()])
+    key(
+        AUTHOR,
+        &[author.as_bytes(), &created_at.to_be_bytes(), id.as_bytes()],
+    )
 }
 pub(crate) fn section_prefix(charter: &ObjectId, section: &str, kind: Kind) -> Vec<u8> {
-    key(SECTION, &[charter.as_bytes(), section.as_bytes(), &[0, kind_byte(kind)]])
+    key(
+        SECTION,
+        &[
+            charter.as_bytes(),
+            section.as_bytes(),
+            &[0, kind_byte(kind)],
+        ],
+    )
 }
-pub(crate) fn section(charter: &ObjectId, section: &str, kind: Kind, created_at: u64, id: &ObjectId) -> Vec<u8> {
+pub(crate) fn section(
+    charter: &ObjectId,
+    section: &str,
+    kind: Kind,
+    created_at: u64,
+    id: &ObjectId,
+) -> Vec<u8> {
     let mut k = section_prefix(charter, section, kind);
     k.extend_from_slice(&created_at.to_be_bytes());
     k.extend_from_slice(id.as_bytes());
@@ -93,7 +115,15 @@ pub(crate) fn referrer_prefix(target: &ObjectId, kind: Option<Kind>) -> Vec<u8> 
     }
 }
 pub(crate) fn referrer(target: &ObjectId, kind: Kind, created_at: u64, id: &ObjectId) -> Vec<u8> {
-    key(REFERRER, &[target.as_bytes(), &[kind_byte(kind)], &created_at.to_be_bytes(), id.as_bytes()])
+    key(
+        REFERRER,
+        &[
+            target.as_bytes(),
+            &[kind_byte(kind)],
+            &created_at.to_be_bytes(),
+            id.as_bytes(),
+        ],
+    )
 }
 pub(crate) fn revoked_prefix(revoked: &PublicKey) -> Vec<u8> {
     key(REVOKED, &[revoked.as_bytes()])

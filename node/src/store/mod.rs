@@ -125,7 +125,10 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { max_pending: MAX_PENDING, on_flush: None }
+        StoreOptions {
+            max_pending: MAX_PENDING,
+            on_flush: None,
+        }
     }
 }
 
@@ -153,7 +156,10 @@ fn count_key(kind: Kind) -> Vec<u8> {
 impl Store {
     /// Opens (or creates) the store in `dir`. Must be called inside a Tokio runtime.
     pub fn open(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
-        let db = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput).open()?;
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()?;
         match db.get(keys::meta(SCHEMA_KEY))? {
             None => {
                 db.insert(keys::meta(SCHEMA_KEY), SCHEMA_VERSION)?;
@@ -162,14 +168,21 @@ impl Store {
             Some(v) => {
                 return Err(StoreError::Corrupt {
                     id: "schema".into(),
-                    detail: format!("data dir has schema {:?}, this node reads {:?}", String::from_utf8_lossy(&v), "1"),
+                    detail: format!(
+                        "data dir has schema {:?}, this node reads {:?}",
+                        String::from_utf8_lossy(&v),
+                        "1"
+                    ),
                 })
             }
         }
         let next_seq = match db.scan_prefix([keys::SEQ]).next_back() {
             Some(entry) => {
                 let (k, _) = entry?;
-                let raw: [u8; 8] = k.get(1..9).and_then(|s| s.try_into().ok()).unwrap_or([0; 8]);
+                let raw: [u8; 8] = k
+                    .get(1..9)
+                    .and_then(|s| s.try_into().ok())
+                    .unwrap_or([0; 8]);
                 u64::from_be_bytes(raw) + 1
             }
             None => 1,
@@ -202,16 +215,25 @@ impl Store {
     /// Offers verified objects; returns one outcome per object once every
     /// write is durable. An error for one object (pending set full) does not
     /// stop the others.
-    pub async fn put(&self, objects: &[SignedObject]) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
+    pub async fn put(
+        &self,
+        objects: &[SignedObject],
+    ) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
         let mut outcomes = Vec::with_capacity(objects.len());
         let mut stored = Vec::new();
         {
-            let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let _guard = self
+                .write_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             for object in objects {
                 outcomes.push(self.put_locked(object, &mut stored));
             }
         }
-        let wrote = !stored.is_empty() || outcomes.iter().any(|o| matches!(o, Ok(PutOutcome::Pending { .. })));
+        let wrote = !stored.is_empty()
+            || outcomes
+                .iter()
+                .any(|o| matches!(o, Ok(PutOutcome::Pending { .. })));
         if wrote {
             self.flusher.durable().await.map_err(StoreError::Flush)?;
         }
@@ -221,7 +243,11 @@ impl Store {
         Ok(outcomes)
     }
 
-    fn put_locked(&self, object: &SignedObject, stored: &mut Vec<StoredEvent>) -> Result<PutOutcome, StoreError> {
+    fn put_locked(
+        &self,
+        object: &SignedObject,
+        stored: &mut Vec<StoredEvent>,
+    ) -> Result<PutOutcome, StoreError> {
         let id = object.id();
         if self.db.contains_key(keys::object(&id))? {
             return Ok(PutOutcome::Known);
@@ -232,7 +258,9 @@ impl Store {
         }
         if !missing.is_empty() {
             if self.pending.load(Ordering::Relaxed) >= self.max_pending {
-                return Err(StoreError::PendingFull { limit: self.max_pending });
+                return Err(StoreError::PendingFull {
+                    limit: self.max_pending,
+                });
             }
             let mut batch = sled::Batch::default();
             batch.insert(keys::pending(&id), object.bytes());
@@ -244,15 +272,22 @@ impl Store {
             return Ok(PutOutcome::Pending { missing });
         }
         let seq = self.store_one(object)?;
-        stored.push(StoredEvent { seq, object: object.clone() });
+        stored.push(StoredEvent {
+            seq,
+            object: object.clone(),
+        });
         // Release waiters whose last missing reference this was, and theirs in turn.
         let mut arrived = vec![id];
         while let Some(done) = arrived.pop() {
             for entry in self.db.scan_prefix(keys::waiting_prefix(&done)) {
                 let (key, _) = entry?;
-                let Some(waiter_id) = keys::trailing_id(&key) else { continue };
+                let Some(waiter_id) = keys::trailing_id(&key) else {
+                    continue;
+                };
                 self.db.remove(&key)?;
-                let Some(bytes) = self.db.get(keys::pending(&waiter_id))? else { continue };
+                let Some(bytes) = self.db.get(keys::pending(&waiter_id))? else {
+                    continue;
+                };
                 let waiter = decode_stored(&waiter_id, &bytes)?;
                 if !self.missing_references(&waiter)?.is_empty() {
                     continue;
@@ -260,7 +295,10 @@ impl Store {
                 let seq = self.store_one(&waiter)?;
                 self.db.remove(keys::pending(&waiter_id))?;
                 self.pending.fetch_sub(1, Ordering::Relaxed);
-                stored.push(StoredEvent { seq, object: waiter });
+                stored.push(StoredEvent {
+                    seq,
+                    object: waiter,
+                });
                 arrived.push(waiter_id);
             }
         }
@@ -293,8 +331,12 @@ impl Store {
             batch.insert(keys::referrer(&r, kind, at, &id), &[]);
         }
         match object.body() {
-            Body::Comment(c) => batch.insert(keys::section(&c.charter, &c.section, kind, at, &id), &[]),
-            Body::Draft(d) => batch.insert(keys::section(&d.charter, &d.section, kind, at, &id), &[]),
+            Body::Comment(c) => {
+                batch.insert(keys::section(&c.charter, &c.section, kind, at, &id), &[])
+            }
+            Body::Draft(d) => {
+                batch.insert(keys::section(&d.charter, &d.section, kind, at, &id), &[])
+            }
             Body::Revocation(r) => batch.insert(keys::revoked(&r.key, &id), &[]),
             _ => {}
         }
@@ -330,11 +372,20 @@ impl Store {
     }
 
     /// One page of a listing. `after` is the `next` of the previous page.
-    pub fn list(&self, listing: &Listing, after: Option<&str>, limit: usize) -> Result<Page, StoreError> {
+    pub fn list(
+        &self,
+        listing: &Listing,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         let prefix = match listing {
             Listing::Kind(kind) => keys::kind_prefix(*kind),
             Listing::Author(author) => keys::author_prefix(author),
-            Listing::Section { charter, section, kind } => keys::section_prefix(charter, section, *kind),
+            Listing::Section {
+                charter,
+                section,
+                kind,
+            } => keys::section_prefix(charter, section, *kind),
             Listing::Referrers { target, kind } => keys::referrer_prefix(target, *kind),
         };
         let limit = limit.clamp(1, MAX_PAGE);
@@ -345,7 +396,12 @@ impl Store {
                 k.push(0); // strictly after the cursor's key
                 k
             }
-            Some(Err(_)) => return Err(StoreError::Corrupt { id: "cursor".into(), detail: "cursor is not hex".into() }),
+            Some(Err(_)) => {
+                return Err(StoreError::Corrupt {
+                    id: "cursor".into(),
+                    detail: "cursor is not hex".into(),
+                })
+            }
             None => prefix.clone(),
         };
         let mut objects = Vec::with_capacity(limit.min(64));
@@ -360,7 +416,11 @@ impl Store {
                 next = last_key.map(|k| hex::encode(&k[prefix.len()..]));
                 break;
             }
-            if let Some(object) = keys::trailing_id(&key).map(|id| self.get(&id)).transpose()?.flatten() {
+            if let Some(object) = keys::trailing_id(&key)
+                .map(|id| self.get(&id))
+                .transpose()?
+                .flatten()
+            {
                 objects.push(object);
                 last_key = Some(key);
             }
@@ -371,13 +431,22 @@ impl Store {
     /// Objects stored after event `after` (exclusive), in arrival order.
     pub fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         let mut out = Vec::new();
-        for entry in self.db.range(keys::seq(after.saturating_add(1))..keys::seq(u64::MAX)) {
+        for entry in self
+            .db
+            .range(keys::seq(after.saturating_add(1))..keys::seq(u64::MAX))
+        {
             let (key, value) = entry?;
             if out.len() >= limit.clamp(1, MAX_PAGE) || key.first() != Some(&keys::SEQ) {
                 break;
             }
-            let seq = key.get(1..9).and_then(|s| <[u8; 8]>::try_from(s).ok()).map(u64::from_be_bytes).unwrap_or(0);
-            let Ok(raw) = <[u8; 32]>::try_from(value.as_ref()) else { continue };
+            let seq = key
+                .get(1..9)
+                .and_then(|s| <[u8; 8]>::try_from(s).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            let Ok(raw) = <[u8; 32]>::try_from(value.as_ref()) else {
+                continue;
+            };
             if let Some(object) = self.get(&ObjectId(raw))? {
                 out.push(StoredEvent { seq, object });
             }
@@ -392,7 +461,11 @@ impl Store {
 
     /// Stored objects per kind.
     pub fn counts(&self) -> Vec<(Kind, u64)> {
-        KINDS.iter().enumerate().map(|(i, k)| (*k, self.counts[i].load(Ordering::Relaxed))).collect()
+        KINDS
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, self.counts[i].load(Ordering::Relaxed)))
+            .collect()
     }
 
     /// Total stored objects.
@@ -425,7 +498,11 @@ impl Store {
         let mut out = Vec::new();
         for entry in self.db.scan_prefix(keys::revoked_prefix(key)) {
             let (k, _) = entry?;
-            if let Some(object) = keys::trailing_id(&k).map(|id| self.get(&id)).transpose()?.flatten() {
+            if let Some(object) = keys::trailing_id(&k)
+                .map(|id| self.get(&id))
+                .transpose()?
+                .flatten()
+            {
                 out.push(object);
             }
         }
@@ -437,7 +514,11 @@ impl Store {
         let mut out = Vec::new();
         for entry in self.db.scan_prefix(keys::referrer_prefix(target, None)) {
             let (k, _) = entry?;
-            if let Some(object) = keys::trailing_id(&k).map(|id| self.get(&id)).transpose()?.flatten() {
+            if let Some(object) = keys::trailing_id(&k)
+                .map(|id| self.get(&id))
+                .transpose()?
+                .flatten()
+            {
                 out.push(object);
             }
         }
@@ -460,16 +541,23 @@ impl Store {
 }
 
 fn decode_stored(id: &ObjectId, bytes: &[u8]) -> Result<SignedObject, StoreError> {
-    let object = SignedObject::decode_trusted(bytes)
-        .map_err(|e| StoreError::Corrupt { id: id.to_string(), detail: e.to_string() })?;
+    let object = SignedObject::decode_trusted(bytes).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        detail: e.to_string(),
+    })?;
     if object.id() != *id {
-        return Err(StoreError::Corrupt { id: id.to_string(), detail: "content does not hash to its id".into() });
+        return Err(StoreError::Corrupt {
+            id: id.to_string(),
+            detail: "content does not hash to its id".into(),
+        });
     }
     Ok(object)
 }
 
 fn decode_u64(bytes: &[u8]) -> u64 {
-    <[u8; 8]>::try_from(bytes).map(u64::from_be_bytes).unwrap_or(0)
+    <[u8; 8]>::try_from(bytes)
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

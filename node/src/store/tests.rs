@@ -15,11 +15,24 @@ fn charter() -> SignedObject {
         created_at: T0,
         title: "IWW".into(),
         summary: None,
-        sections: vec![Section { slug: "open".into(), title: "Open".into(), summary: None }],
-        phases: vec![Phase { name: "consultation".into(), opens: T0, closes: T0 + 1000, accepts: vec![Kind::Comment] }],
+        sections: vec![Section {
+            slug: "open".into(),
+            title: "Open".into(),
+            summary: None,
+        }],
+        phases: vec![Phase {
+            name: "consultation".into(),
+            opens: T0,
+            closes: T0 + 1000,
+            accepts: vec![Kind::Comment],
+        }],
         stewards: vec![key(1).public()],
         threshold: 1,
-        policy: EndorsementPolicy { min_nris: 0, min_regions: 0, groups: vec![] },
+        policy: EndorsementPolicy {
+            min_nris: 0,
+            min_regions: 0,
+            groups: vec![],
+        },
         languages: vec!["en".into()],
     };
     SignedObject::sign(Body::Charter(body), &key(1)).expect("valid charter")
@@ -52,7 +65,10 @@ async fn put_is_idempotent_and_get_returns_the_same_bytes() {
     assert!(matches!(first[0], Ok(PutOutcome::Stored { seq: 1 })));
     let again = store.put(std::slice::from_ref(&c)).await.expect("put");
     assert!(matches!(again[0], Ok(PutOutcome::Known)));
-    assert_eq!(store.get(&c.id()).expect("get").expect("present").bytes(), c.bytes());
+    assert_eq!(
+        store.get(&c.id()).expect("get").expect("present").bytes(),
+        c.bytes()
+    );
     assert_eq!(store.len(), 1);
 }
 
@@ -65,22 +81,48 @@ async fn objects_wait_for_their_references_and_are_released_in_chains() {
     let b = comment(c.id(), 2, Some(a.id()));
     // Child first, then parent, then grandparent.
     let out = store.put(&[b.clone(), a.clone()]).await.expect("put");
-    assert_eq!(out[0].as_ref().expect("ok"), &PutOutcome::Pending { missing: vec![c.id(), a.id()] });
-    assert_eq!(out[1].as_ref().expect("ok"), &PutOutcome::Pending { missing: vec![c.id()] });
+    assert_eq!(
+        out[0].as_ref().expect("ok"),
+        &PutOutcome::Pending {
+            missing: vec![c.id(), a.id()]
+        }
+    );
+    assert_eq!(
+        out[1].as_ref().expect("ok"),
+        &PutOutcome::Pending {
+            missing: vec![c.id()]
+        }
+    );
     assert_eq!(store.pending_len(), 2);
     assert!(!store.contains(&a.id()).expect("contains"));
     let mut events = store.subscribe();
     store.put(std::slice::from_ref(&c)).await.expect("put");
-    assert!(store.contains(&a.id()).expect("a released") && store.contains(&b.id()).expect("b released"));
+    assert!(
+        store.contains(&a.id()).expect("a released")
+            && store.contains(&b.id()).expect("b released")
+    );
     assert_eq!(store.pending_len(), 0);
-    let order: Vec<ObjectId> = (0..3).map(|_| events.try_recv().expect("event").object.id()).collect();
-    assert_eq!(order, vec![c.id(), a.id(), b.id()], "parents before children");
+    let order: Vec<ObjectId> = (0..3)
+        .map(|_| events.try_recv().expect("event").object.id())
+        .collect();
+    assert_eq!(
+        order,
+        vec![c.id(), a.id(), b.id()],
+        "parents before children"
+    );
 }
 
 #[tokio::test]
 async fn the_pending_set_is_bounded() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path(), StoreOptions { max_pending: 2, on_flush: None }).expect("open");
+    let store = Store::open(
+        dir.path(),
+        StoreOptions {
+            max_pending: 2,
+            on_flush: None,
+        },
+    )
+    .expect("open");
     let c = charter();
     let waiting: Vec<SignedObject> = (0..3).map(|n| comment(c.id(), n, None)).collect();
     let out = store.put(&waiting).await.expect("put");
@@ -96,7 +138,11 @@ async fn listings_page_with_cursors_in_time_order() {
     let mut all = vec![c.clone()];
     all.extend((0..25).rev().map(|n| comment(c.id(), n, None)));
     store.put(&all).await.expect("put");
-    let listing = Listing::Section { charter: c.id(), section: "open".into(), kind: Kind::Comment };
+    let listing = Listing::Section {
+        charter: c.id(),
+        section: "open".into(),
+        kind: Kind::Comment,
+    };
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
@@ -108,9 +154,20 @@ async fn listings_page_with_cursors_in_time_order() {
         }
     }
     assert_eq!(seen, (0..25).map(|n| T0 + n).collect::<Vec<_>>());
-    let by_ref = store.list(&Listing::Referrers { target: c.id(), kind: Some(Kind::Comment) }, None, 1000).expect("list");
+    let by_ref = store
+        .list(
+            &Listing::Referrers {
+                target: c.id(),
+                kind: Some(Kind::Comment),
+            },
+            None,
+            1000,
+        )
+        .expect("list");
     assert_eq!(by_ref.objects.len(), 25);
-    let by_kind = store.list(&Listing::Kind(Kind::Charter), None, 1000).expect("list");
+    let by_kind = store
+        .list(&Listing::Kind(Kind::Charter), None, 1000)
+        .expect("list");
     assert_eq!(by_kind.objects.len(), 1);
 }
 
@@ -122,7 +179,10 @@ async fn everything_survives_a_reopen() {
     {
         let store = open(dir.path());
         store.put(&[c.clone(), a.clone()]).await.expect("put");
-        store.put(&[comment(c.id(), 2, Some(ObjectId([7; 32])))]).await.expect("put pending");
+        store
+            .put(&[comment(c.id(), 2, Some(ObjectId([7; 32])))])
+            .await
+            .expect("put pending");
         store.close().await.expect("close");
     }
     let store = open(dir.path());
@@ -131,9 +191,22 @@ async fn everything_survives_a_reopen() {
     assert_eq!(store.pending_len(), 1);
     assert_eq!(store.last_seq(), 2);
     let events = store.events_after(1, 10).expect("events");
-    assert_eq!(events.iter().map(|e| e.object.id()).collect::<Vec<_>>(), vec![a.id()]);
+    assert_eq!(
+        events.iter().map(|e| e.object.id()).collect::<Vec<_>>(),
+        vec![a.id()]
+    );
     let d = comment(c.id(), 3, None);
     let out = store.put(std::slice::from_ref(&d)).await.expect("put");
-    assert!(matches!(out[0], Ok(PutOutcome::Stored { seq: 3 })), "sequence continues after reopen");
-    assert_eq!(store.counts().iter().find(|(k, _)| *k == Kind::Comment).map(|(_, n)| *n), Some(2));
+    assert!(
+        matches!(out[0], Ok(PutOutcome::Stored { seq: 3 })),
+        "sequence continues after reopen"
+    );
+    assert_eq!(
+        store
+            .counts()
+            .iter()
+            .find(|(k, _)| *k == Kind::Comment)
+            .map(|(_, n)| *n),
+        Some(2)
+    );
 }

@@ -10,6 +10,7 @@
 pub(crate) mod head;
 mod scan;
 pub(crate) mod sequence;
+pub use sequence::{split_sequence, SequenceError};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

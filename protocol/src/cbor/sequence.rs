@@ -1,5 +1,5 @@
 //! RFC 8742 CBOR sequences: data items written one after another, with no
-//! framing between them. Used by audit bundles.
+//! framing between them. Used by audit bundles, bulk submissions and imports.
 //!
 //! Splitting walks each item's heads with the same strict [`Reader`] as
 //! everything else (shortest forms, no indefinite lengths, no floats), so an
@@ -14,15 +14,18 @@ use super::CborError;
 use crate::limits::{MAX_COLLECTION_ITEMS, MAX_DEPTH};
 
 /// Why a byte string is not a sequence of well-formed items.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SequenceError {
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SequenceError {
     /// More than the allowed number of items.
+    #[error("more than {limit} items")]
     TooManyItems {
         /// The limit.
         limit: usize,
     },
     /// Item `index` (0-based) is not a well-formed item; `source` has the
     /// offset inside the whole sequence.
+    #[error("item {index}: {source}")]
     Item {
         /// Position of the item in the sequence.
         index: usize,
@@ -34,20 +37,44 @@ pub(crate) enum SequenceError {
 /// The byte ranges of the items of `bytes`, in order. Fails on the first
 /// ill-formed item, or once more than `max_items` items are found.
 pub(crate) fn split(bytes: &[u8], max_items: usize) -> Result<Vec<Range<usize>>, SequenceError> {
+    match split_prefix(bytes, max_items) {
+        (items, None) => Ok(items),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Splits an RFC 8742 CBOR sequence into the byte ranges of its items.
+///
+/// Returns every item that could be delimited before the first problem,
+/// and the problem, if any: a bulk submission can still process the items
+/// before a malformed one. On [`SequenceError::TooManyItems`] no ranges are
+/// returned (nothing should be processed). Items are only delimited here;
+/// decode each one with [`crate::SignedObject::decode`].
+pub fn split_sequence(
+    bytes: &[u8],
+    max_items: usize,
+) -> (Vec<Range<usize>>, Option<SequenceError>) {
+    split_prefix(bytes, max_items)
+}
+
+fn split_prefix(bytes: &[u8], max_items: usize) -> (Vec<Range<usize>>, Option<SequenceError>) {
     let mut reader = Reader::new(bytes);
     let mut items = Vec::new();
     while reader.remaining() > 0 {
         if items.len() == max_items {
-            return Err(SequenceError::TooManyItems { limit: max_items });
+            return (
+                Vec::new(),
+                Some(SequenceError::TooManyItems { limit: max_items }),
+            );
         }
         let start = reader.position();
-        skip_item(&mut reader, 0).map_err(|source| SequenceError::Item {
-            index: items.len(),
-            source,
-        })?;
+        if let Err(source) = skip_item(&mut reader, 0) {
+            let index = items.len();
+            return (items, Some(SequenceError::Item { index, source }));
+        }
         items.push(start..reader.position());
     }
-    Ok(items)
+    (items, None)
 }
 
 /// Advances `reader` past one data item.

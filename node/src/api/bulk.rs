@@ -1,0 +1,205 @@
+//! Bulk submissions (`application/cbor-seq`): split, then decode, verify
+//! and store chunk by chunk, one result per item. The statuses are those
+//! documented in `submit.rs`.
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use baraza_protocol::{
+    split_sequence, verify_batch, ObjectError, Part, SequenceError, SignedObject, UnverifiedObject,
+};
+
+use super::body::read_body;
+use super::error::ApiError;
+use super::submit::{respond, ItemResult, Status};
+use super::ApiState;
+
+/// Items decoded, verified and stored per step: large enough to amortise
+/// batch verification and a group commit, small enough that a big import
+/// does not hold the store's write lock for long at a time.
+const BULK_CHUNK: usize = 512;
+
+/// The bulk half of `POST /v1/objects`.
+pub(super) async fn submit_many(
+    state: &ApiState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let _permit = state
+        .shared
+        .bulk
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal("the bulk submission limiter is closed"))?;
+    let limits = &state.limits;
+    let bytes = read_body(body, headers, limits.max_bulk_bytes, "application/cbor-seq").await?;
+    let max_items = limits.max_bulk_items;
+    let (ranges, split_error) = {
+        let bytes = bytes.clone();
+        tokio::task::spawn_blocking(move || split_sequence(&bytes, max_items)).await?
+    };
+    if let Some(SequenceError::TooManyItems { limit }) = split_error {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_objects",
+            format!(
+                "a bulk submission holds at most {limit} objects; split it into several requests"
+            ),
+        ));
+    }
+    if ranges.is_empty() && split_error.is_none() {
+        return Err(ApiError::bad_request("empty", "the body holds no objects"));
+    }
+
+    let mut results: Vec<ItemResult> = Vec::with_capacity(ranges.len() + 1);
+    let mut failed = false;
+    for chunk in ranges.chunks(BULK_CHUNK) {
+        let verdicts = {
+            let (bytes, chunk) = (bytes.clone(), chunk.to_vec());
+            tokio::task::spawn_blocking(move || decode_chunk(&bytes, &chunk)).await?
+        };
+        let mut valid = Vec::with_capacity(verdicts.len());
+        let mut slots = Vec::with_capacity(verdicts.len());
+        for verdict in verdicts {
+            match verdict {
+                Ok(object) => {
+                    slots.push(results.len());
+                    results.push(ItemResult {
+                        id: Some(object.id()),
+                        status: Status::Known,
+                    });
+                    valid.push(object);
+                }
+                Err(error) => results.push(ItemResult::invalid(&error)),
+            }
+        }
+        if valid.is_empty() {
+            continue;
+        }
+        if failed {
+            for slot in slots {
+                results[slot].status = Status::Refused(store_skipped());
+            }
+            continue;
+        }
+        match state.store.put(&valid).await {
+            Ok(outcomes) => {
+                for (slot, (object, outcome)) in slots.into_iter().zip(valid.iter().zip(outcomes)) {
+                    results[slot] = ItemResult::from_outcome(object.id(), outcome);
+                }
+            }
+            Err(error) => {
+                let error = ApiError::from(error);
+                for slot in slots {
+                    results[slot].status = Status::Refused(store_skipped_because(&error));
+                }
+                failed = true;
+            }
+        }
+    }
+    if let Some(SequenceError::Item { source, .. }) = split_error {
+        let error = ObjectError::Cbor {
+            part: Part::Envelope,
+            source,
+        };
+        results.push(ItemResult {
+            id: None,
+            status: Status::Invalid {
+                code: error.code(),
+                message: format!("{error}; the rest of the body was not read"),
+            },
+        });
+    }
+    // An item stored later in the same request released the pending ones it completed.
+    for result in &mut results {
+        if let (Status::Pending(_), Some(id)) = (&result.status, result.id) {
+            if state.store.contains(&id).unwrap_or(false) {
+                result.status = Status::Stored;
+            }
+        }
+    }
+    for result in &results {
+        match result.code() {
+            Some(code) => state.metrics.count_rejection(code),
+            None => state.metrics.count_submission(result.metric()),
+        }
+    }
+    bulk_response(results)
+}
+
+/// Parses and verifies (in batches) the items of one chunk, in order.
+fn decode_chunk(
+    bytes: &Bytes,
+    ranges: &[std::ops::Range<usize>],
+) -> Vec<Result<SignedObject, ObjectError>> {
+    let mut out: Vec<Option<Result<SignedObject, ObjectError>>> = Vec::with_capacity(ranges.len());
+    let mut parsed = Vec::with_capacity(ranges.len());
+    let mut positions = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match UnverifiedObject::parse(&bytes[range.clone()]) {
+            Ok(object) => {
+                positions.push(out.len());
+                out.push(None);
+                parsed.push(object);
+            }
+            Err(e) => out.push(Some(Err(e))),
+        }
+    }
+    for (position, verdict) in positions.into_iter().zip(verify_batch(parsed)) {
+        out[position] = Some(verdict);
+    }
+    // `verify_batch` gives one verdict per input, so every slot is filled;
+    // were one not, refusing the object is the safe reading.
+    out.into_iter()
+        .map(|v| v.unwrap_or(Err(ObjectError::BadSignature)))
+        .collect()
+}
+
+fn store_skipped() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store_unavailable",
+        "not attempted: the store failed on an earlier item of this request; retry later",
+    )
+}
+
+/// A copy of a store error for one item (without request-level parts).
+fn store_skipped_because(error: &ApiError) -> ApiError {
+    ApiError {
+        item: None,
+        results: None,
+        ..error.clone()
+    }
+}
+
+fn bulk_response(results: Vec<ItemResult>) -> Result<Response, ApiError> {
+    let rejected = results.iter().filter(|r| r.code().is_some()).count();
+    let first_invalid = results
+        .iter()
+        .position(|r| matches!(r.status, Status::Invalid { .. }));
+    let first_refused = results
+        .iter()
+        .position(|r| matches!(r.status, Status::Refused(_)));
+    let summary = |index: usize, message: &str| {
+        format!(
+            "item {index}: {message}; {rejected} of {} items were rejected, \
+             the others were processed (see results)",
+            results.len()
+        )
+    };
+    if let Some(index) = first_invalid {
+        if let Status::Invalid { code, message } = &results[index].status {
+            let error = ApiError::bad_request(code, summary(index, message)).at_item(index);
+            return Err(error.with_results(results.iter().map(ItemResult::to_json).collect()));
+        }
+    }
+    if let Some(index) = first_refused {
+        if let Status::Refused(refused) = &results[index].status {
+            let mut error = store_skipped_because(refused);
+            error.message = summary(index, &refused.message);
+            let error = error.at_item(index);
+            return Err(error.with_results(results.iter().map(ItemResult::to_json).collect()));
+        }
+    }
+    Ok(respond(&results))
+}

@@ -1,0 +1,242 @@
+//! Shared fixtures for the node's integration tests: fixed keys and times,
+//! small signed objects of each kind the API tests need, and a real API
+//! server on 127.0.0.1:0 over a real sled directory.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::Arc;
+
+use baraza_node::api::{self, ApiLimits, ApiState};
+use baraza_node::metrics::Metrics;
+use baraza_node::store::{Store, StoreOptions, MAX_PENDING};
+use baraza_protocol::kinds::*;
+use baraza_protocol::{Body, Keypair, ObjectId, SignedObject};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// 2024-02-01T00:00:00Z in ms.
+pub const FEB_2024: u64 = 1_706_745_600_000;
+pub const DAY: u64 = 86_400_000;
+pub const SECTION: &str = "whole-and-open";
+
+pub fn steward() -> Keypair {
+    Keypair::from_seed(&[1; 32])
+}
+pub fn nri() -> Keypair {
+    Keypair::from_seed(&[2; 32])
+}
+pub fn stakeholder() -> Keypair {
+    Keypair::from_seed(&[3; 32])
+}
+pub fn editor() -> Keypair {
+    Keypair::from_seed(&[4; 32])
+}
+
+fn sign(body: Body, key: &Keypair) -> SignedObject {
+    SignedObject::sign(body, key).expect("fixture body is valid")
+}
+
+pub fn charter() -> SignedObject {
+    let body = Charter {
+        created_at: FEB_2024 - 30 * DAY,
+        title: "The Internet We Want".into(),
+        summary: None,
+        sections: vec![
+            Section {
+                slug: SECTION.into(),
+                title: "Whole and open".into(),
+                summary: None,
+            },
+            Section {
+                slug: "safe-and-secure".into(),
+                title: "Safe and secure".into(),
+                summary: None,
+            },
+        ],
+        phases: vec![Phase {
+            name: "consultation".into(),
+            opens: FEB_2024 - 30 * DAY,
+            closes: FEB_2024 + 29 * DAY,
+            accepts: vec![Kind::Comment],
+        }],
+        stewards: vec![steward().public()],
+        threshold: 1,
+        policy: EndorsementPolicy {
+            min_nris: 1,
+            min_regions: 1,
+            groups: vec![StakeholderGroup::CivilSociety],
+        },
+        languages: vec!["en".into()],
+    };
+    sign(Body::Charter(body), &steward())
+}
+
+/// Comment number `n` on [`SECTION`], created `n` ms after [`FEB_2024`].
+pub fn comment(charter: ObjectId, n: u64) -> SignedObject {
+    reply(charter, None, n)
+}
+
+/// Comment number `n`, optionally replying to `parent`.
+pub fn reply(charter: ObjectId, parent: Option<ObjectId>, n: u64) -> SignedObject {
+    let body = Comment {
+        created_at: FEB_2024 + n,
+        charter,
+        section: SECTION.into(),
+        draft: None,
+        anchor: None,
+        in_reply_to: parent,
+        language: "en".into(),
+        text: format!("comment number {n}: keep the Internet whole."),
+    };
+    sign(Body::Comment(body), &stakeholder())
+}
+
+pub fn endorsement(target: ObjectId, key: &Keypair, n: u64) -> SignedObject {
+    let body = Endorsement {
+        created_at: FEB_2024 + DAY + n,
+        target,
+        stance: Stance::Support,
+        statement: None,
+        on_behalf_of: None,
+    };
+    sign(Body::Endorsement(body), key)
+}
+
+pub fn draft(charter: ObjectId, comment: ObjectId) -> SignedObject {
+    let body = Draft {
+        created_at: FEB_2024 + 60 * DAY,
+        charter,
+        section: SECTION.into(),
+        version: 1,
+        parent: None,
+        text: "The Internet should remain whole and open.".into(),
+        goals: vec![],
+        dispositions: vec![Disposition {
+            comment,
+            outcome: Outcome::Incorporated,
+            rationale: "Reflected in the text.".into(),
+        }],
+    };
+    sign(Body::Draft(body), &editor())
+}
+
+/// The objects' encodings concatenated: an RFC 8742 CBOR sequence.
+pub fn cbor_seq(objects: &[&SignedObject]) -> Vec<u8> {
+    objects.iter().flat_map(|o| o.bytes().to_vec()).collect()
+}
+
+/// `object`'s bytes with one letter of its text changed: canonical, but the
+/// signature no longer matches.
+pub fn tampered(object: &SignedObject) -> Vec<u8> {
+    let mut bytes = object.bytes().to_vec();
+    let at = bytes
+        .windows(14)
+        .position(|w| w == b"comment number")
+        .expect("fixture comments contain the word");
+    bytes[at] = b'C';
+    bytes
+}
+
+/// Limits for tests: the defaults without a rate limit.
+pub fn test_limits() -> ApiLimits {
+    ApiLimits {
+        rate_limit: None,
+        ..ApiLimits::default()
+    }
+}
+
+/// A running API server over a fresh data dir.
+pub struct TestNode {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    pub state: ApiState,
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    pub server: Option<JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestNode {
+    pub async fn start(limits: ApiLimits) -> TestNode {
+        TestNode::start_with(limits, MAX_PENDING).await
+    }
+
+    pub async fn start_with(limits: ApiLimits, max_pending: usize) -> TestNode {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let metrics = Arc::new(Metrics::new());
+        let options = StoreOptions {
+            max_pending,
+            on_flush: Some(metrics.flush_observer()),
+        };
+        let store = Arc::new(Store::open(dir.path(), options).expect("open store"));
+        let state = ApiState::new(store, metrics, limits);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().expect("local addr"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(api::serve(listener, state.clone(), async move {
+            let _ = stopped.await;
+        }));
+        TestNode {
+            url,
+            state,
+            http: reqwest::Client::new(),
+            stop: Some(stop),
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// POSTs `body` with this content type.
+    pub async fn post(&self, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+        self.http
+            .post(self.url("/v1/objects"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Submits one object; returns the status and the JSON body.
+    pub async fn submit(&self, object: &SignedObject) -> (u16, serde_json::Value) {
+        let response = self.post("application/cbor", object.bytes().to_vec()).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// Submits objects as one CBOR sequence.
+    pub async fn submit_bulk(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
+        let response = self.post("application/cbor-seq", body).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// GETs `path`; returns the status and the JSON body.
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// Signals shutdown and waits for the server to finish.
+    pub async fn stop(&mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.server.take() {
+            Some(server) => server.await.expect("server task"),
+            None => Ok(()),
+        }
+    }
+}
