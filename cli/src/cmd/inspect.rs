@@ -96,70 +96,9 @@ fn write_summary(out: &mut impl Write, object: &SignedObject) -> std::io::Result
     writeln!(
         out,
         "created_at  {} ({} ms)",
-        iso8601_utc(object.created_at()),
+        crate::time::iso8601_utc(object.created_at()),
         object.created_at()
     )?;
     writeln!(out, "size        {} bytes", object.bytes().len())?;
     writeln!(out, "body        {:#}", object.body().to_json())
-}
-
-/// `ms` since the Unix epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-fn iso8601_utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let days = secs / 86_400;
-    let sod = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60,
-        ms % 1000
-    )
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`, restricted to non-negative days).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    // Shift the epoch to 0000-03-01 so leap days fall at the end of a year.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097; // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365], from March 1
-    let mp = (5 * doy + 2) / 153; // [0, 11], March = 0
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn iso8601_of_known_instants() {
-        assert_eq!(iso8601_utc(0), "1970-01-01T00:00:00.000Z");
-        // protocol::limits::MIN_TIMESTAMP_MS and MAX_TIMESTAMP_MS.
-        assert_eq!(iso8601_utc(1_577_836_800_000), "2020-01-01T00:00:00.000Z");
-        assert_eq!(iso8601_utc(32_503_680_000_000), "3000-01-01T00:00:00.000Z");
-        // A leap day, with milliseconds.
-        assert_eq!(iso8601_utc(1_709_208_296_789), "2024-02-29T12:04:56.789Z");
-        // The last millisecond of a year.
-        assert_eq!(iso8601_utc(1_735_689_599_999), "2024-12-31T23:59:59.999Z");
-        // 2100 is not a leap year.
-        assert_eq!(iso8601_utc(4_107_542_400_000), "2100-03-01T00:00:00.000Z");
-    }
-
-    #[test]
-    fn civil_from_days_is_monotonic_over_four_centuries() {
-        let mut previous = civil_from_days(0);
-        for days in 1..146_097 {
-            let date = civil_from_days(days);
-            assert!(date > previous, "day {days}: {date:?} after {previous:?}");
-            assert!((1..=12).contains(&date.1) && (1..=31).contains(&date.2));
-            previous = date;
-        }
-    }
 }

@@ -1,9 +1,26 @@
 //! The subcommands, one file each, and what they share: the global options
 //! and bounded reading of input files.
 
+pub(crate) mod attest;
+pub(crate) mod audit;
+pub(crate) mod bundle;
+pub(crate) mod charter;
+pub(crate) mod comment;
+pub(crate) mod draft;
+pub(crate) mod endorse;
+pub(crate) mod example;
+pub(crate) mod export;
+pub(crate) mod get;
+pub(crate) mod import;
 pub(crate) mod inspect;
 pub(crate) mod key;
+pub(crate) mod ls;
+pub(crate) mod node;
+pub(crate) mod profile;
+pub(crate) mod retract;
+pub(crate) mod revoke;
 pub(crate) mod sign;
+pub(crate) mod submit;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -23,16 +40,25 @@ Exit codes:
 
 Environment:
   BARAZA_KEYSTORE    keystore path (same as --keystore)
-  BARAZA_PASSPHRASE  keystore passphrase; when unset it is asked on the terminal";
+  BARAZA_PASSPHRASE  keystore passphrase; when unset it is asked on the terminal
+  BARAZA_NODE        the node's URL (same as --node)";
 
 /// Options every subcommand sees.
 #[derive(Debug, Clone)]
 pub(crate) struct Globals {
     /// `--keystore` / `BARAZA_KEYSTORE`; `None` means the default location.
     pub(crate) keystore: Option<PathBuf>,
+    /// `--node` / `BARAZA_NODE`: the base URL of the node the
+    /// submitting and reading commands talk to.
+    pub(crate) node: String,
 }
 
 impl Globals {
+    /// A client of the `--node` node.
+    pub(crate) fn client(&self) -> anyhow::Result<crate::client::NodeClient> {
+        Ok(crate::client::NodeClient::new(&self.node)?)
+    }
+
     /// The keystore path: the flag or variable, else the XDG default.
     pub(crate) fn keystore_path(&self) -> anyhow::Result<PathBuf> {
         if let Some(path) = &self.keystore {

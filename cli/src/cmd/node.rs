@@ -69,7 +69,8 @@ pub(crate) fn run(command: &NodeCommand) -> anyhow::Result<ExitCode> {
         NodeCommand::Run(flags) => {
             let config = effective_config(flags)?;
             init_logging(&config.log.format);
-            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(run_node(config))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -85,7 +86,14 @@ pub(crate) fn run(command: &NodeCommand) -> anyhow::Result<ExitCode> {
                 println!("  network id  {}", config.network_id);
                 println!("  http        {}", config.http.listen);
                 println!("  p2p listen  {}", config.p2p.listen.join(", "));
-                println!("  bootstrap   {}", if config.p2p.bootstrap.is_empty() { "(none)".into() } else { config.p2p.bootstrap.join(", ") });
+                println!(
+                    "  bootstrap   {}",
+                    if config.p2p.bootstrap.is_empty() {
+                        "(none)".into()
+                    } else {
+                        config.p2p.bootstrap.join(", ")
+                    }
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -94,7 +102,10 @@ pub(crate) fn run(command: &NodeCommand) -> anyhow::Result<ExitCode> {
 
 async fn run_node(config: Config) -> anyhow::Result<()> {
     let node = baraza_node::run::start(config).await?;
-    println!("baraza node {} serving http://{}", node.node_id, node.http_addr);
+    println!(
+        "baraza node {} serving http://{}",
+        node.node_id, node.http_addr
+    );
     wait_for_signal().await?;
     tracing::info!("shutting down");
     node.shutdown().await?;
@@ -153,19 +164,30 @@ fn init(flags: &NodeFlags, out: Option<&std::path::Path>, force: bool) -> anyhow
             .context("cannot choose a config location: HOME is not set; pass --out FILE")?,
     };
     if path.exists() && !force {
-        bail!("{} already exists; pass --force to overwrite it", path.display());
+        bail!(
+            "{} already exists; pass --force to overwrite it",
+            path.display()
+        );
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     std::fs::write(&path, config::commented_template(&config.data_dir))
         .with_context(|| format!("cannot write {}", path.display()))?;
     let (key, created) = baraza_node::node_key::load_or_create(&config.node_key_path())?;
     println!("config    {}", path.display());
     println!("data dir  {}", config.data_dir.display());
-    println!("node key  {} ({})", config.node_key_path().display(), if created { "created" } else { "kept existing" });
+    println!(
+        "node key  {} ({})",
+        config.node_key_path().display(),
+        if created { "created" } else { "kept existing" }
+    );
     println!("node id   {}", key.public());
-    println!("\nStart the node with: baraza node run --config {}", path.display());
+    println!(
+        "\nStart the node with: baraza node run --config {}",
+        path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -174,7 +196,10 @@ fn init_logging(format: &str) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
