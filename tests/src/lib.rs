@@ -14,7 +14,10 @@ use baraza_protocol::{Body, Keypair, ObjectId, SignedObject};
 pub fn baraza_bin() -> PathBuf {
     // tests run from target/<profile>/deps/<test>-<hash>
     let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
     let bin = profile_dir.join("baraza");
     if !bin.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -38,7 +41,15 @@ impl NodeProcess {
     /// Starts `baraza node run` on `data_dir`, API on an ephemeral loopback port.
     pub fn start(data_dir: &Path) -> NodeProcess {
         let mut child = Command::new(baraza_bin())
-            .args(["node", "run", "--http", "127.0.0.1:0", "--listen", "/ip4/127.0.0.1/tcp/0", "--data-dir"])
+            .args([
+                "node",
+                "run",
+                "--http",
+                "127.0.0.1:0",
+                "--listen",
+                "/ip4/127.0.0.1/tcp/0",
+                "--data-dir",
+            ])
             .arg(data_dir)
             .env_remove("BARAZA_CONFIG")
             .env("HOME", data_dir)
@@ -97,11 +108,24 @@ pub fn charter() -> SignedObject {
         created_at: T0,
         title: "The Internet We Want".into(),
         summary: None,
-        sections: vec![Section { slug: "whole-and-open".into(), title: "Whole and open".into(), summary: None }],
-        phases: vec![Phase { name: "consultation".into(), opens: T0, closes: T0 + 30 * 86_400_000, accepts: vec![Kind::Comment] }],
+        sections: vec![Section {
+            slug: "whole-and-open".into(),
+            title: "Whole and open".into(),
+            summary: None,
+        }],
+        phases: vec![Phase {
+            name: "consultation".into(),
+            opens: T0,
+            closes: T0 + 30 * 86_400_000,
+            accepts: vec![Kind::Comment],
+        }],
         stewards: vec![steward.public()],
         threshold: 1,
-        policy: EndorsementPolicy { min_nris: 1, min_regions: 1, groups: vec![] },
+        policy: EndorsementPolicy {
+            min_nris: 1,
+            min_regions: 1,
+            groups: vec![],
+        },
         languages: vec!["en".into()],
     };
     SignedObject::sign(Body::Charter(body), &steward).expect("valid charter")

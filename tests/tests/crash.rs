@@ -1,6 +1,8 @@
 //! Invariant 3: every acknowledged submission survives a kill -9.
 //!
-//! Submits objects with concurrent clients, kills the real node with SIGKILL
+//! Submits objects with concurrent clients — half of them one object per
+//! request, half of them bulk imports of 50 objects per request (a CBOR
+//! sequence) — kills the real node with SIGKILL
 //! at a varying moment, restarts it on the same data dir, and checks that
 //! every object that got a 2xx is there. Three rounds by default; set
 //! `BARAZA_CRASH_ROUNDS=50` (or run `scripts/crash-loop.sh`) for a soak.
@@ -12,6 +14,40 @@ use baraza_protocol::ObjectId;
 use baraza_tests::{charter, comment, NodeProcess};
 
 const CLIENTS: u64 = 8;
+/// Objects per bulk request.
+const BULK: u64 = 50;
+
+/// POSTs a CBOR sequence; on a 2xx returns the ids the node reported as
+/// stored or known, which it promises are durable.
+async fn submit_bulk(
+    client: &reqwest::Client,
+    url: &str,
+    objects: &[baraza_protocol::SignedObject],
+) -> Option<Vec<ObjectId>> {
+    let body: Vec<u8> = objects.iter().flat_map(|o| o.bytes().to_vec()).collect();
+    let response = client
+        .post(format!("{url}/v1/objects"))
+        .header("content-type", "application/cbor-seq")
+        .body(body)
+        .send()
+        .await
+        .ok()?;
+    let status = response.status().as_u16();
+    let json: serde_json::Value = response.json().await.ok()?;
+    assert!(
+        matches!(status, 200 | 201),
+        "bulk import answered {status}: {json}"
+    );
+    let results = json["results"].as_array()?;
+    assert_eq!(results.len(), objects.len(), "one result per object");
+    Some(
+        results
+            .iter()
+            .filter(|r| matches!(r["status"].as_str(), Some("stored" | "known")))
+            .filter_map(|r| r["id"].as_str()?.parse().ok())
+            .collect(),
+    )
+}
 
 async fn submit(client: &reqwest::Client, url: &str, bytes: Vec<u8>) -> Option<u16> {
     let response = client
@@ -26,7 +62,10 @@ async fn submit(client: &reqwest::Client, url: &str, bytes: Vec<u8>) -> Option<u
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_submissions_survive_kill_9() {
-    let rounds: u64 = std::env::var("BARAZA_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let rounds: u64 = std::env::var("BARAZA_CRASH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
     let dir = tempfile::tempdir().expect("tempdir");
     let client = reqwest::Client::new();
     let charter = charter();
@@ -35,7 +74,10 @@ async fn acknowledged_submissions_survive_kill_9() {
     for round in 0..rounds {
         let node = NodeProcess::start(dir.path());
         let status = submit(&client, &node.url, charter.bytes().to_vec()).await;
-        assert!(matches!(status, Some(200 | 201)), "charter accepted, got {status:?}");
+        assert!(
+            matches!(status, Some(200 | 201)),
+            "charter accepted, got {status:?}"
+        );
         let mut workers = Vec::new();
         for c in 0..CLIENTS {
             let client = client.clone();
@@ -43,7 +85,20 @@ async fn acknowledged_submissions_survive_kill_9() {
             let acked = acked.clone();
             let first = next + c * 1_000_000;
             let charter_id = charter.id();
+            let bulk = c % 2 == 1;
             workers.push(tokio::spawn(async move {
+                if bulk {
+                    for batch in (first..).step_by(BULK as usize) {
+                        let objects: Vec<_> = (batch..batch + BULK)
+                            .map(|n| comment(charter_id, n))
+                            .collect();
+                        match submit_bulk(&client, &url, &objects).await {
+                            Some(ids) => acked.lock().expect("lock").extend(ids),
+                            None => break, // the node is gone
+                        }
+                    }
+                    return;
+                }
                 for n in first.. {
                     let object = comment(charter_id, n);
                     match submit(&client, &url, object.bytes().to_vec()).await {
@@ -64,16 +119,32 @@ async fn acknowledged_submissions_survive_kill_9() {
 
         let node = NodeProcess::start(dir.path());
         let ids = acked.lock().expect("lock").clone();
-        assert!(!ids.is_empty(), "round {round}: some submissions were acknowledged before the kill");
+        assert!(
+            !ids.is_empty(),
+            "round {round}: some submissions were acknowledged before the kill"
+        );
         let mut lost = Vec::new();
         for id in &ids {
-            let response = client.get(format!("{}/v1/objects/{id}", node.url)).send().await.expect("GET");
+            let response = client
+                .get(format!("{}/v1/objects/{id}", node.url))
+                .send()
+                .await
+                .expect("GET");
             if response.status().as_u16() != 200 {
                 lost.push(id.short());
             }
         }
-        assert!(lost.is_empty(), "round {round}: {} of {} acknowledged objects lost: {:?}", lost.len(), ids.len(), &lost[..lost.len().min(10)]);
-        eprintln!("round {round}: {} acknowledged objects all present after kill -9", ids.len());
+        assert!(
+            lost.is_empty(),
+            "round {round}: {} of {} acknowledged objects lost: {:?}",
+            lost.len(),
+            ids.len(),
+            &lost[..lost.len().min(10)]
+        );
+        eprintln!(
+            "round {round}: {} acknowledged objects all present after kill -9",
+            ids.len()
+        );
         node.kill9();
     }
 }
@@ -84,8 +155,15 @@ async fn sigterm_shuts_down_cleanly_and_keeps_everything() {
     let client = reqwest::Client::new();
     let node = NodeProcess::start(dir.path());
     let charter = charter();
-    assert_eq!(submit(&client, &node.url, charter.bytes().to_vec()).await, Some(201));
+    assert_eq!(
+        submit(&client, &node.url, charter.bytes().to_vec()).await,
+        Some(201)
+    );
     assert!(node.terminate(), "node exits 0 on SIGTERM");
     let node = NodeProcess::start(dir.path());
-    assert_eq!(submit(&client, &node.url, charter.bytes().to_vec()).await, Some(200), "still known after restart");
+    assert_eq!(
+        submit(&client, &node.url, charter.bytes().to_vec()).await,
+        Some(200),
+        "still known after restart"
+    );
 }
