@@ -65,3 +65,7 @@ pub const MAX_BUNDLE_OBJECTS: usize = 1 << 20;
 /// How far an object's `created_at` may lie after the auditor's clock
 /// (`as_of`) before the audit reports it as future-dated (5 minutes).
 pub const MAX_CLOCK_SKEW_MS: u64 = 5 * 60 * 1000;
+
+/// Most endorsement/retraction hops the audit follows from its target to an
+/// object naming a charter (an endorsement of a retraction of an endorsement of …).
+pub const MAX_TARGET_HOPS: usize = 16;

@@ -53,6 +53,7 @@ fn every_limit_is_documented_with_its_value() {
         ),
         ("MAX_DISPOSITIONS", MAX_DISPOSITIONS as u64),
         ("MAX_RELEASE_DRAFTS", MAX_RELEASE_DRAFTS as u64),
+        ("MAX_TARGET_HOPS", MAX_TARGET_HOPS as u64),
         ("MAX_BUNDLE_BYTES", MAX_BUNDLE_BYTES as u64),
         ("MAX_BUNDLE_OBJECTS", MAX_BUNDLE_OBJECTS as u64),
         ("MAX_CLOCK_SKEW_MS", MAX_CLOCK_SKEW_MS),

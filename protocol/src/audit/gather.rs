@@ -31,11 +31,8 @@ use super::index::retractable;
 use super::source::AuditSource;
 use crate::ids::{ObjectId, PublicKey};
 use crate::kinds::Body;
+use crate::limits::MAX_TARGET_HOPS;
 use crate::object::SignedObject;
-
-/// Most endorsement/retraction hops from the target to an object naming a
-/// charter (an endorsement of a retraction of an endorsement of …).
-const MAX_TARGET_HOPS: usize = 16;
 
 /// The objects a report depends on.
 #[derive(Debug, Clone)]
