@@ -204,9 +204,35 @@ fn the_policy_not_met_variant_names_the_failing_clauses() {
         .assert()
         .code(1);
     let text = String::from_utf8(human.get_output().stdout.clone()).expect("utf-8");
-    assert!(text.contains("policy_not_met"), "{text}");
-    assert!(text.contains("min_regions"), "{text}");
-    assert!(text.contains("youth"), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some(
+            "VERDICT: policy NOT met — min_regions 3/5 (missing eastern_european, \
+             latin_american_caribbean); groups missing youth"
+        ),
+        "{text}"
+    );
+    let clause = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("✗ min_regions"))
+        .unwrap_or_default();
+    assert_eq!(
+        clause.split_whitespace().collect::<Vec<_>>(),
+        [
+            "✗",
+            "min_regions",
+            "5",
+            "3",
+            "eastern_european,",
+            "latin_american_caribbean"
+        ],
+        "{text}"
+    );
+    // The objection's statement is read from the bundle.
+    assert!(
+        text.contains("      \"The youth targets are too weak"),
+        "{text}"
+    );
 }
 
 /// One object of the example, as `index.tsv` lists it.

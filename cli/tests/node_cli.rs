@@ -506,11 +506,34 @@ fn a_consultation_from_charter_to_export() {
     assert_eq!(report["target"]["id"], d2.as_str());
     let bundle = p("d2.bundle");
     let summary = audit(env.run("visitor", &format!("audit {d2} --save-bundle {bundle}")));
-    assert!(summary.contains("verdict     "), "{summary}");
     assert!(
-        summary.contains(&format!("draft {d2} section whole-and-open v2")),
+        summary.starts_with(&format!(
+            "AUDIT  draft {} section whole-and-open v2\n",
+            &d2[..12]
+        )),
         "{summary}"
     );
+    // The provenance tree walks the version chain back to v1.
+    assert!(summary.contains("whole-and-open v2 → v1"), "{summary}");
+    assert!(
+        summary.contains(&format!("v1 {}  ", &d1[..12])),
+        "{summary}"
+    );
+    // One verdict line, last, saying what the JSON says.
+    let verdict = match report["verdict"].as_str() {
+        Some("policy_met") => "VERDICT: policy met",
+        Some("policy_not_met") => "VERDICT: policy NOT met",
+        Some("anomalies_found") => "VERDICT: anomalies found",
+        other => panic!("unexpected verdict {other:?}"),
+    };
+    assert!(
+        summary
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with(verdict)),
+        "{summary}"
+    );
+    assert_eq!(summary.matches("VERDICT").count(), 1, "{summary}");
     let offline = audit(env.run("visitor", &format!("audit --json --bundle {bundle}")));
     let offline: Value = serde_json::from_str(&offline).expect("report JSON");
     assert_eq!(offline["verdict"], report["verdict"]);

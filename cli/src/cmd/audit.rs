@@ -6,19 +6,24 @@
 //! 1 when it is not or anomalies were found (or the node could not be
 //! asked), 2 when the input is invalid or incomplete.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context};
 use baraza_protocol::audit::{self, AuditOptions, AuditReport, Verdict};
-use baraza_protocol::ObjectId;
+use baraza_protocol::kinds::Body;
+use baraza_protocol::{ObjectId, SignedObject};
 use clap::Args;
 
+use super::audit_render::{self, Statements};
 use super::{read_bounded, Bounded, Globals, Input};
 use crate::client::NodeClient;
-use crate::time::{iso8601_utc, now_ms};
+use crate::time::now_ms;
+
+/// Objections whose statements the node path fetches; beyond this, the
+/// report lists objectors without their statements.
+const MAX_STATEMENTS_FETCHED: usize = 20;
 
 /// Shown after `baraza audit --help`.
 pub(crate) const AUDIT_EXIT_CODES: &str = "\
@@ -93,10 +98,15 @@ fn audit_on_node(client: &NodeClient, id: &ObjectId, json: bool) -> anyhow::Resu
     };
     if !json {
         match &report {
-            Some(report) => write_summary(&mut stdout, report),
+            Some(report) => {
+                let statements = statements(report, MAX_STATEMENTS_FETCHED, |id| {
+                    fetch_verified(client, id)
+                });
+                audit_render::write_report(&mut stdout, report, &statements)
+            }
             None => {
                 let reasons = value["reasons"].as_array().cloned().unwrap_or_default();
-                writeln!(stdout, "verdict     {}", verdict.as_str()).and_then(|()| {
+                writeln!(stdout, "VERDICT: {}", verdict.as_str()).and_then(|()| {
                     reasons.iter().try_for_each(|r| {
                         writeln!(stdout, "            - {}", r.as_str().unwrap_or_default())
                     })
@@ -130,9 +140,7 @@ fn save_bundle(client: &NodeClient, id: &ObjectId, path: &Path) -> anyhow::Resul
 
 /// The offline path: read and verify a bundle, audit its target.
 ///
-/// Kept apart from the node path on purpose: issue 3 builds the full offline
-/// auditor (`baraza bundle`, a richer report with the chain as a tree); this
-/// minimal version uses the same protocol API and can be replaced whole.
+/// The bundle's objects are at hand, so objection statements come from them.
 fn audit_bundle(path: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let input = Input::from_arg(path);
     let limit = baraza_protocol::limits::MAX_BUNDLE_BYTES;
@@ -161,7 +169,8 @@ fn audit_bundle(path: &Path, json: bool) -> anyhow::Result<ExitCode> {
     if json {
         writeln!(stdout, "{}", report.to_json())
     } else {
-        write_summary(&mut stdout, &report)
+        let statements = statements(&report, usize::MAX, |id| objects.get(id).cloned());
+        audit_render::write_report(&mut stdout, &report, &statements)
     }
     .context("cannot write to stdout")?;
     Ok(exit_code(report.verdict))
@@ -175,109 +184,32 @@ fn exit_code(verdict: Verdict) -> ExitCode {
     }
 }
 
-/// A short human summary: what was audited, the verdict and why, and counts.
-fn write_summary(out: &mut impl Write, report: &AuditReport) -> std::io::Result<()> {
-    let target = &report.target;
-    let kind = target.kind.map_or("missing object", |k| k.as_str());
-    let mut about = String::new();
-    if let Some(label) = &target.label {
-        about.push_str(&format!(" {label:?}"));
+/// The statements of the report's objections, read through `lookup` for at
+/// most `max` objectors. The report carries who objected, not what they
+/// said; a statement that cannot be read is left out.
+fn statements(
+    report: &AuditReport,
+    max: usize,
+    lookup: impl Fn(&ObjectId) -> Option<SignedObject>,
+) -> Statements {
+    let objectors = report.endorsements.iter().flat_map(|e| &e.objectors);
+    objectors
+        .take(max)
+        .filter_map(|objector| {
+            let object = lookup(&objector.endorsement)?;
+            match object.body() {
+                Body::Endorsement(e) => Some((objector.endorsement, e.statement.clone()?)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Object `id` from the node, when its bytes hash to `id` and verify.
+fn fetch_verified(client: &NodeClient, id: &ObjectId) -> Option<SignedObject> {
+    let bytes = client.object_bytes(id).ok()?;
+    if ObjectId::of_bytes(&bytes) != *id {
+        return None;
     }
-    if let Some(section) = &target.section {
-        about.push_str(&format!(" section {section}"));
-    }
-    if let Some(version) = target.version {
-        about.push_str(&format!(" v{version}"));
-    }
-    writeln!(out, "target      {kind} {}{about}", target.id)?;
-    writeln!(out, "verdict     {}", report.verdict.as_str())?;
-    for reason in &report.reasons {
-        writeln!(out, "            - {reason}")?;
-    }
-    if let Some(charter) = &report.charter {
-        let force = match charter.in_force_at {
-            Some(at) => format!("in force since {}", iso8601_utc(at)),
-            None => "not in force".to_owned(),
-        };
-        writeln!(
-            out,
-            "charter     {:?} {} ({force}; {} of {} ratifications)",
-            charter.title,
-            charter.id.short(),
-            charter.ratifications.len(),
-            charter.threshold
-        )?;
-    }
-    let by_kind: Vec<String> = report
-        .objects
-        .by_kind
-        .iter()
-        .map(|(kind, n)| format!("{kind} {n}"))
-        .collect();
-    writeln!(
-        out,
-        "objects     {} ({})",
-        report.objects.total,
-        by_kind.join(", ")
-    )?;
-    let trust = &report.trust;
-    writeln!(
-        out,
-        "trust       {} of {} signed objects held a chain to a steward ({} signers)",
-        trust.held, trust.evaluated, trust.signers
-    )?;
-    if let Some(endorsements) = &report.endorsements {
-        writeln!(
-            out,
-            "endorsed    {} support, {} objection, {} not counted",
-            endorsements.support.total,
-            endorsements.objection.total,
-            endorsements.not_counted.len()
-        )?;
-    }
-    if let Some(policy) = &report.policy {
-        for clause in &policy.clauses {
-            writeln!(
-                out,
-                "policy      {} {}: {}",
-                if clause.met { "met    " } else { "NOT met" },
-                clause.clause.as_str(),
-                clause.detail
-            )?;
-        }
-    }
-    let mut anomalies: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-    for finding in &report.anomalies {
-        let entry = anomalies.entry(finding.anomaly.code()).or_default();
-        entry.0 += 1;
-        entry.1 += u64::from(finding.blocking);
-    }
-    if anomalies.is_empty() {
-        writeln!(out, "anomalies   none")?;
-    } else {
-        let blocking: u64 = anomalies.values().map(|(_, b)| b).sum();
-        writeln!(
-            out,
-            "anomalies   {} ({blocking} blocking)",
-            report.anomalies.len()
-        )?;
-        for (code, (count, blocking)) in anomalies {
-            writeln!(out, "            {code}: {count} ({blocking} blocking)")?;
-        }
-    }
-    if !report.missing.is_empty() {
-        let shown: Vec<String> = report
-            .missing
-            .iter()
-            .take(10)
-            .map(ObjectId::short)
-            .collect();
-        writeln!(
-            out,
-            "missing     {} object(s): {}",
-            report.missing.len(),
-            shown.join(", ")
-        )?;
-    }
-    Ok(())
+    SignedObject::decode(&bytes).ok()
 }

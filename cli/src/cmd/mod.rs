@@ -3,6 +3,7 @@
 
 pub(crate) mod attest;
 pub(crate) mod audit;
+pub(crate) mod audit_render;
 pub(crate) mod bundle;
 pub(crate) mod charter;
 pub(crate) mod comment;
