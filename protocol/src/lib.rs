@@ -28,6 +28,7 @@ pub mod kinds;
 pub mod limits;
 mod object;
 mod signature;
+pub mod sync;
 mod validate;
 
 pub use batch::{verify_batch, BATCH_CHUNK};

@@ -69,3 +69,11 @@ pub const MAX_CLOCK_SKEW_MS: u64 = 5 * 60 * 1000;
 /// Most endorsement/retraction hops the audit follows from its target to an
 /// object naming a charter (an endorsement of a retraction of an endorsement of …).
 pub const MAX_TARGET_HOPS: usize = 16;
+
+/// Largest encoded sync message (`/baraza/sync/1`), in bytes (1 MiB). Checked
+/// before a message is decoded; a reconciler never builds a larger one.
+pub const MAX_SYNC_MESSAGE_BYTES: usize = 1024 * 1024;
+/// Most ranges in one sync message.
+pub const MAX_SYNC_RANGES: usize = 65_536;
+/// Most object ids in one sync message, over all of its ranges.
+pub const MAX_SYNC_IDS: usize = 32_768;

@@ -57,6 +57,9 @@ fn every_limit_is_documented_with_its_value() {
         ("MAX_BUNDLE_BYTES", MAX_BUNDLE_BYTES as u64),
         ("MAX_BUNDLE_OBJECTS", MAX_BUNDLE_OBJECTS as u64),
         ("MAX_CLOCK_SKEW_MS", MAX_CLOCK_SKEW_MS),
+        ("MAX_SYNC_MESSAGE_BYTES", MAX_SYNC_MESSAGE_BYTES as u64),
+        ("MAX_SYNC_RANGES", MAX_SYNC_RANGES as u64),
+        ("MAX_SYNC_IDS", MAX_SYNC_IDS as u64),
     ]
     .into_iter()
     .collect();
