@@ -4,20 +4,23 @@
 //! path takes [`SignedObject`]s). Inserts are idempotent. An object whose
 //! references are not all stored yet waits in a bounded, durable pending
 //! set and is stored the moment its last missing reference arrives.
-//! [`Store::put`] returns only after its writes are on disk (group commit,
-//! see `flush.rs`), so an acknowledged submission survives kill -9.
+//! [`Store::put`] returns only after its writes are on disk (group commit
+//! on the store's writer thread, see `writer.rs` and `apply.rs`), so an
+//! acknowledged submission survives kill -9.
 
-mod flush;
+mod apply;
 pub(crate) mod keys;
+mod writer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject, KINDS};
+use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject, KINDS};
 use tokio::sync::broadcast;
 
-use flush::{FlushObserver, Flusher};
+use apply::Counters;
+use writer::{FlushObserver, Writer, WriterParts};
 
 /// Default for [`StoreOptions::max_pending`].
 pub const MAX_PENDING: usize = 10_000;
@@ -135,14 +138,11 @@ impl Default for StoreOptions {
 /// The store. Cheap to share behind an `Arc`.
 pub struct Store {
     db: sled::Db,
-    /// Serialises the read-check-write of each object (the write itself is
-    /// in memory; durability is shared by the flusher outside this lock).
-    write_lock: Mutex<()>,
-    flusher: Flusher,
-    next_seq: AtomicU64,
-    counts: [AtomicU64; KINDS.len()],
-    pending: AtomicUsize,
-    max_pending: usize,
+    /// Applies every write and makes it durable (one thread, group commit).
+    writer: Writer,
+    /// Event-log position, counts by kind, pending-set size: updated by
+    /// the writer, read by everyone.
+    counters: Arc<Counters>,
     events: broadcast::Sender<StoredEvent>,
 }
 
@@ -154,7 +154,7 @@ fn count_key(kind: Kind) -> Vec<u8> {
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`. Must be called inside a Tokio runtime.
+    /// Opens (or creates) the store in `dir`, and starts its writer thread.
     pub fn open(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir)
@@ -198,16 +198,23 @@ impl Store {
             Some(f) => f,
             None => Arc::new(|_, _| {}),
         };
-        let flusher = Flusher::start(db.clone(), observe);
-        let (events, _) = broadcast::channel(EVENT_BROADCAST);
-        Ok(Store {
-            db,
-            write_lock: Mutex::new(()),
-            flusher,
+        let counters = Arc::new(Counters {
             next_seq: AtomicU64::new(next_seq),
             counts,
             pending: AtomicUsize::new(pending),
             max_pending: options.max_pending,
+        });
+        let (events, _) = broadcast::channel(EVENT_BROADCAST);
+        let writer = Writer::start(WriterParts {
+            db: db.clone(),
+            counters: counters.clone(),
+            events: events.clone(),
+            observe,
+        })?;
+        Ok(Store {
+            db,
+            writer,
+            counters,
             events,
         })
     }
@@ -219,133 +226,10 @@ impl Store {
         &self,
         objects: &[SignedObject],
     ) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
-        let mut outcomes = Vec::with_capacity(objects.len());
-        let mut stored = Vec::new();
-        {
-            let _guard = self
-                .write_lock
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            for object in objects {
-                outcomes.push(self.put_locked(object, &mut stored));
-            }
+        if objects.is_empty() {
+            return Ok(Vec::new());
         }
-        let wrote = !stored.is_empty()
-            || outcomes
-                .iter()
-                .any(|o| matches!(o, Ok(PutOutcome::Pending { .. })));
-        if wrote {
-            self.flusher.durable().await.map_err(StoreError::Flush)?;
-        }
-        for event in stored {
-            let _ = self.events.send(event);
-        }
-        Ok(outcomes)
-    }
-
-    fn put_locked(
-        &self,
-        object: &SignedObject,
-        stored: &mut Vec<StoredEvent>,
-    ) -> Result<PutOutcome, StoreError> {
-        let id = object.id();
-        if self.db.contains_key(keys::object(&id))? {
-            return Ok(PutOutcome::Known);
-        }
-        let missing = self.missing_references(object)?;
-        if self.db.contains_key(keys::pending(&id))? {
-            return Ok(PutOutcome::Pending { missing });
-        }
-        if !missing.is_empty() {
-            if self.pending.load(Ordering::Relaxed) >= self.max_pending {
-                return Err(StoreError::PendingFull {
-                    limit: self.max_pending,
-                });
-            }
-            let mut batch = sled::Batch::default();
-            batch.insert(keys::pending(&id), object.bytes());
-            for m in &missing {
-                batch.insert(keys::waiting(m, &id), &[]);
-            }
-            self.db.apply_batch(batch)?;
-            self.pending.fetch_add(1, Ordering::Relaxed);
-            return Ok(PutOutcome::Pending { missing });
-        }
-        let seq = self.store_one(object)?;
-        stored.push(StoredEvent {
-            seq,
-            object: object.clone(),
-        });
-        // Release waiters whose last missing reference this was, and theirs in turn.
-        let mut arrived = vec![id];
-        while let Some(done) = arrived.pop() {
-            for entry in self.db.scan_prefix(keys::waiting_prefix(&done)) {
-                let (key, _) = entry?;
-                let Some(waiter_id) = keys::trailing_id(&key) else {
-                    continue;
-                };
-                self.db.remove(&key)?;
-                let Some(bytes) = self.db.get(keys::pending(&waiter_id))? else {
-                    continue;
-                };
-                let waiter = decode_stored(&waiter_id, &bytes)?;
-                if !self.missing_references(&waiter)?.is_empty() {
-                    continue;
-                }
-                let seq = self.store_one(&waiter)?;
-                self.db.remove(keys::pending(&waiter_id))?;
-                self.pending.fetch_sub(1, Ordering::Relaxed);
-                stored.push(StoredEvent {
-                    seq,
-                    object: waiter,
-                });
-                arrived.push(waiter_id);
-            }
-        }
-        Ok(PutOutcome::Stored { seq })
-    }
-
-    fn missing_references(&self, object: &SignedObject) -> Result<Vec<ObjectId>, StoreError> {
-        let mut missing = Vec::new();
-        for r in object.body().references() {
-            if !self.db.contains_key(keys::object(&r))? {
-                missing.push(r);
-            }
-        }
-        Ok(missing)
-    }
-
-    /// Writes the object and every index entry in one atomic batch.
-    fn store_one(&self, object: &SignedObject) -> Result<u64, StoreError> {
-        let id = object.id();
-        let at = object.created_at();
-        let kind = object.kind();
-        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
-        let mut batch = sled::Batch::default();
-        batch.insert(keys::object(&id), object.bytes());
-        batch.insert(keys::seq(seq), id.as_bytes());
-        batch.insert(keys::time(at, &id), &[]);
-        batch.insert(keys::kind(kind, at, &id), &[]);
-        batch.insert(keys::author(&object.author(), at, &id), &[]);
-        for r in object.body().references() {
-            batch.insert(keys::referrer(&r, kind, at, &id), &[]);
-        }
-        match object.body() {
-            Body::Comment(c) => {
-                batch.insert(keys::section(&c.charter, &c.section, kind, at, &id), &[])
-            }
-            Body::Draft(d) => {
-                batch.insert(keys::section(&d.charter, &d.section, kind, at, &id), &[])
-            }
-            Body::Revocation(r) => batch.insert(keys::revoked(&r.key, &id), &[]),
-            _ => {}
-        }
-        let index = keys::kind_byte(kind) as usize;
-        let count = self.counts[index].load(Ordering::Relaxed) + 1;
-        batch.insert(count_key(kind), &count.to_be_bytes());
-        self.db.apply_batch(batch)?;
-        self.counts[index].store(count, Ordering::Relaxed);
-        Ok(seq)
+        self.writer.put(objects.to_vec()).await
     }
 
     /// The object with this id, if stored.
@@ -464,13 +348,17 @@ impl Store {
         KINDS
             .iter()
             .enumerate()
-            .map(|(i, k)| (*k, self.counts[i].load(Ordering::Relaxed)))
+            .map(|(i, k)| (*k, self.counters.counts[i].load(Ordering::Relaxed)))
             .collect()
     }
 
     /// Total stored objects.
     pub fn len(&self) -> u64 {
-        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+        self.counters
+            .counts
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// Whether nothing is stored.
@@ -480,12 +368,15 @@ impl Store {
 
     /// Objects waiting for references.
     pub fn pending_len(&self) -> usize {
-        self.pending.load(Ordering::Relaxed)
+        self.counters.pending.load(Ordering::Relaxed)
     }
 
     /// The sequence number of the newest stored object (0 when empty).
     pub fn last_seq(&self) -> u64 {
-        self.next_seq.load(Ordering::Relaxed).saturating_sub(1)
+        self.counters
+            .next_seq
+            .load(Ordering::Relaxed)
+            .saturating_sub(1)
     }
 
     /// Bytes the data dir uses on disk.
@@ -534,8 +425,8 @@ impl Store {
     /// Flushes everything to disk and releases the data dir (its lock is
     /// held until every handle to the database is gone).
     pub async fn close(self) -> Result<(), StoreError> {
+        self.writer.close().await;
         self.db.flush_async().await?;
-        self.flusher.close().await;
         Ok(())
     }
 }
