@@ -4,6 +4,7 @@
 //! payload scanner are built on it.
 
 use super::CborError;
+use crate::limits::{MAX_COLLECTION_ITEMS, MAX_DEPTH};
 
 /// Major type of a CBOR data item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +143,28 @@ impl<'a> Reader<'a> {
             .take(usize::try_from(len).map_err(|_| CborError::Truncated { offset: self.pos })?)?;
         std::str::from_utf8(raw).map_err(|_| CborError::InvalidUtf8 { offset })
     }
+}
+
+/// One level deeper into arrays, maps or tags, within [`MAX_DEPTH`].
+pub(crate) fn enter(depth: usize) -> Result<usize, CborError> {
+    let depth = depth + 1;
+    if depth > MAX_DEPTH {
+        return Err(CborError::TooDeep { limit: MAX_DEPTH });
+    }
+    Ok(depth)
+}
+
+/// A declared array or map length, within [`MAX_COLLECTION_ITEMS`], checked
+/// before any item is read.
+pub(crate) fn collection_len(arg: u64, offset: usize) -> Result<usize, CborError> {
+    if arg > MAX_COLLECTION_ITEMS as u64 {
+        return Err(CborError::TooManyItems {
+            offset,
+            len: arg,
+            limit: MAX_COLLECTION_ITEMS,
+        });
+    }
+    Ok(arg as usize)
 }
 
 /// Appends a head in shortest form.

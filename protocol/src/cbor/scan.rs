@@ -6,9 +6,8 @@
 //! `true`, valid UTF-8 text, text-string map keys in strictly increasing
 //! bytewise order (so no duplicates), the nesting limit and the collection limit.
 
-use super::head::{Major, Reader};
+use super::head::{collection_len, enter, Major, Reader};
 use super::CborError;
-use crate::limits::{MAX_COLLECTION_ITEMS, MAX_DEPTH};
 
 /// Scans exactly one data item spanning all of `bytes`.
 pub(crate) fn scan_payload(bytes: &[u8]) -> Result<(), CborError> {
@@ -20,17 +19,6 @@ pub(crate) fn scan_payload(bytes: &[u8]) -> Result<(), CborError> {
         });
     }
     Ok(())
-}
-
-fn collection_len(arg: u64, offset: usize) -> Result<usize, CborError> {
-    if arg > MAX_COLLECTION_ITEMS as u64 {
-        return Err(CborError::TooManyItems {
-            offset,
-            len: arg,
-            limit: MAX_COLLECTION_ITEMS,
-        });
-    }
-    Ok(arg as usize)
 }
 
 fn scan_item(reader: &mut Reader<'_>, depth: usize) -> Result<(), CborError> {
@@ -105,14 +93,6 @@ fn scan_item(reader: &mut Reader<'_>, depth: usize) -> Result<(), CborError> {
             }),
         },
     }
-}
-
-fn enter(depth: usize) -> Result<usize, CborError> {
-    let depth = depth + 1;
-    if depth > MAX_DEPTH {
-        return Err(CborError::TooDeep { limit: MAX_DEPTH });
-    }
-    Ok(depth)
 }
 
 #[cfg(test)]

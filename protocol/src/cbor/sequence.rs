@@ -9,9 +9,8 @@
 
 use std::ops::Range;
 
-use super::head::{Major, Reader};
+use super::head::{collection_len, enter, Major, Reader};
 use super::CborError;
-use crate::limits::{MAX_COLLECTION_ITEMS, MAX_DEPTH};
 
 /// Why a byte string is not a sequence of well-formed items.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,28 +90,13 @@ fn skip_item(reader: &mut Reader<'_>, depth: usize) -> Result<(), CborError> {
         Major::Tag => skip_item(reader, enter(depth)?),
         Major::Array | Major::Map => {
             let depth = enter(depth)?;
-            if head.arg > MAX_COLLECTION_ITEMS as u64 {
-                return Err(CborError::TooManyItems {
-                    offset: head.offset,
-                    len: head.arg,
-                    limit: MAX_COLLECTION_ITEMS,
-                });
-            }
             let per_entry = if head.major == Major::Map { 2 } else { 1 };
-            for _ in 0..head.arg * per_entry {
+            for _ in 0..collection_len(head.arg, head.offset)? * per_entry {
                 skip_item(reader, depth)?;
             }
             Ok(())
         }
     }
-}
-
-fn enter(depth: usize) -> Result<usize, CborError> {
-    let depth = depth + 1;
-    if depth > MAX_DEPTH {
-        return Err(CborError::TooDeep { limit: MAX_DEPTH });
-    }
-    Ok(depth)
 }
 
 #[cfg(test)]
