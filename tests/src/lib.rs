@@ -10,24 +10,31 @@ use std::time::{Duration, Instant};
 use baraza_protocol::kinds::*;
 use baraza_protocol::{Body, Keypair, ObjectId, SignedObject};
 
-/// The `baraza` binary, built if it is not there yet.
+/// The `baraza` binary of the profile these tests were built with, built
+/// (or brought up to date; a no-op when it is) first, so a test never runs a
+/// stale or missing binary.
 pub fn baraza_bin() -> PathBuf {
-    // tests run from target/<profile>/deps/<test>-<hash>
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    let bin = profile_dir.join("baraza");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "baraza-cli", "--bin", "baraza"])
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "building the baraza binary failed");
-    }
-    bin
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            // Tests run from target/<profile>/deps/<test>-<hash>.
+            let exe = std::env::current_exe().expect("test executable path");
+            let profile_dir = exe
+                .parent()
+                .and_then(Path::parent)
+                .expect("target/<profile>");
+            let release = profile_dir.file_name().is_some_and(|n| n == "release");
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.args(["build", "--quiet", "-p", "baraza-cli", "--bin", "baraza"]);
+            if release {
+                build.arg("--release");
+            }
+            let status = build.status().expect("run cargo build");
+            assert!(status.success(), "building the baraza binary failed");
+            profile_dir.join("baraza")
+        })
+        .clone()
 }
 
 /// A node started from the real binary.
