@@ -125,13 +125,20 @@ async fn acknowledged_submissions_survive_kill_9() {
         );
         let mut lost = Vec::new();
         for id in &ids {
-            let response = client
-                .get(format!("{}/v1/objects/{id}", node.url))
-                .send()
-                .await
-                .expect("GET");
-            if response.status().as_u16() != 200 {
-                lost.push(id.short());
+            // 429 means the node's per-client rate limit, not a loss: wait and ask again.
+            let status = loop {
+                let response = client
+                    .get(format!("{}/v1/objects/{id}", node.url))
+                    .send()
+                    .await
+                    .expect("GET");
+                match response.status().as_u16() {
+                    429 => tokio::time::sleep(Duration::from_millis(200)).await,
+                    status => break status,
+                }
+            };
+            if status != 200 {
+                lost.push(format!("{} ({status})", id.short()));
             }
         }
         assert!(
