@@ -10,31 +10,32 @@ use std::time::{Duration, Instant};
 use baraza_protocol::kinds::*;
 use baraza_protocol::{Body, Keypair, ObjectId, SignedObject};
 
-/// The `baraza` binary of the profile these tests were built with, built
-/// (or brought up to date; a no-op when it is) first, so a test never runs a
-/// stale or missing binary.
+/// The `baraza` binary of the profile these tests were built with.
+///
+/// `cargo test --workspace` builds it (the CLI's own tests need it); when a
+/// test of this crate runs alone and the binary is missing, it is built here
+/// for the same profile. (Not rebuilt when present: a lone
+/// `cargo build -p baraza-cli` resolves features differently from the
+/// workspace and would recompile much of the tree.)
 pub fn baraza_bin() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            // Tests run from target/<profile>/deps/<test>-<hash>.
-            let exe = std::env::current_exe().expect("test executable path");
-            let profile_dir = exe
-                .parent()
-                .and_then(Path::parent)
-                .expect("target/<profile>");
-            let release = profile_dir.file_name().is_some_and(|n| n == "release");
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut build = Command::new(cargo);
-            build.args(["build", "--quiet", "-p", "baraza-cli", "--bin", "baraza"]);
-            if release {
-                build.arg("--release");
-            }
-            let status = build.status().expect("run cargo build");
-            assert!(status.success(), "building the baraza binary failed");
-            profile_dir.join("baraza")
-        })
-        .clone()
+    // Tests run from target/<profile>/deps/<test>-<hash>.
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let bin = profile_dir.join("baraza");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "-p", "baraza-cli", "--bin", "baraza"]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("run cargo build");
+        assert!(status.success(), "building the baraza binary failed");
+    }
+    bin
 }
 
 /// A node started from the real binary.
