@@ -8,6 +8,7 @@ mod cborseq;
 mod client;
 mod cmd;
 mod example;
+mod files;
 mod keystore;
 mod passphrase;
 mod time;

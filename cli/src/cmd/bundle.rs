@@ -28,6 +28,8 @@ use baraza_protocol::limits::{MAX_BUNDLE_BYTES, MAX_BUNDLE_OBJECTS, MAX_OBJECT_B
 use baraza_protocol::{verify_batch, ObjectId, UnverifiedObject, BATCH_CHUNK};
 use clap::Args;
 
+use crate::files::{collect_object_files, show_paths};
+
 use crate::cborseq::{Item, SequenceReader};
 
 /// Most bytes read from all inputs together (1 GiB): four times the
@@ -35,8 +37,6 @@ use crate::cborseq::{Item, SequenceReader};
 pub(crate) const MAX_INPUT_BYTES: u64 = 4 * MAX_BUNDLE_BYTES as u64;
 /// Most objects read from all inputs together.
 pub(crate) const MAX_INPUT_OBJECTS: usize = 4 * MAX_BUNDLE_OBJECTS;
-/// Deepest directory recursion.
-const MAX_DIR_DEPTH: usize = 32;
 /// Objects verified per call of `verify_batch`: whole batch chunks, and a
 /// bounded number of parsed-but-unverified objects at a time.
 const VERIFY_SLICE: usize = 16 * BATCH_CHUNK;
@@ -142,10 +142,13 @@ impl Loaded {
 pub(crate) fn run(args: &BundleArgs) -> anyhow::Result<ExitCode> {
     let mut files = Vec::new();
     for path in &args.paths {
-        collect_files(path, &mut files, 0)?;
+        collect_object_files(path, &mut files)?;
     }
     if files.is_empty() {
-        bail!("no .cbor or .cose files found in {}", show(&args.paths));
+        bail!(
+            "no .cbor or .cose files found in {}",
+            show_paths(&args.paths)
+        );
     }
     let loaded = load(&files)?;
     if !loaded.invalid.is_empty() {
@@ -168,7 +171,7 @@ pub(crate) fn run(args: &BundleArgs) -> anyhow::Result<ExitCode> {
         Err(BundleError::TargetMissing(id)) => bail!(
             "the target {id} is not among the {} objects read from {}; add the file that holds it",
             loaded.set.len(),
-            show(&args.paths)
+            show_paths(&args.paths)
         ),
         Err(e) => return Err(e).context("cannot build the bundle"),
     };
@@ -292,47 +295,6 @@ fn resolve(target: &TargetArg, set: &ObjectSet) -> anyhow::Result<ObjectId> {
     }
 }
 
-/// Lists `path`'s object files: the path itself if it is a file, else
-/// every `*.cbor` and `*.cose` below it, in name order. Symlinked
-/// directories are not followed (no loops); symlinked files are.
-fn collect_files(path: &Path, out: &mut Vec<PathBuf>, depth: usize) -> anyhow::Result<()> {
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if !meta.is_dir() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    if depth > MAX_DIR_DEPTH {
-        bail!(
-            "{} is nested more than {MAX_DIR_DEPTH} directories deep",
-            path.display()
-        );
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .with_context(|| format!("cannot list {}", path.display()))?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("cannot list {}", path.display()))?;
-    entries.sort();
-    for entry in entries {
-        let is_link =
-            std::fs::symlink_metadata(&entry).map_or(true, |m| m.file_type().is_symlink());
-        let is_dir = std::fs::metadata(&entry).is_ok_and(|m| m.is_dir());
-        if is_dir {
-            if !is_link {
-                collect_files(&entry, out, depth + 1)?;
-            }
-        } else if entry
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "cbor" | "cose"))
-        {
-            out.push(entry);
-        }
-    }
-    Ok(())
-}
-
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
 /// `path`, so a reader never sees half a bundle.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -418,14 +380,6 @@ fn list_missing(report: &AuditReport, out: &mut impl Write) -> std::io::Result<(
         writeln!(out, "  … and {} more", report.missing.len() - MAX_LISTED)?;
     }
     Ok(())
-}
-
-fn show(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

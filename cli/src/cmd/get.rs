@@ -12,7 +12,6 @@ use baraza_protocol::{ObjectId, SignedObject};
 use clap::Args;
 
 use super::Globals;
-use crate::time::iso8601_utc;
 
 /// Arguments of `baraza get`.
 #[derive(Debug, Args)]
@@ -62,35 +61,15 @@ pub(crate) fn run(globals: &Globals, args: &GetArgs) -> anyhow::Result<ExitCode>
         )
     })?;
     if args.cbor {
-        match &args.out {
-            Some(path) => std::fs::write(path, object.bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?,
-            None => {
-                let mut stdout = std::io::stdout().lock();
-                stdout
-                    .write_all(object.bytes())
-                    .and_then(|()| stdout.flush())
-                    .context("cannot write to stdout")?;
-            }
-        }
+        super::write_object_bytes(args.out.as_deref(), object.bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
         writeln!(stdout, "{:#}", object.to_json())
     } else {
-        write_summary(&mut stdout, &object)
+        super::inspect::write_summary(&mut stdout, &object, "id and signature checked")
     }
     .context("cannot write to stdout")?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The human form, as `baraza inspect` shows it.
-fn write_summary(out: &mut impl Write, object: &SignedObject) -> std::io::Result<()> {
-    writeln!(out, "id          {}", object.id())?;
-    writeln!(out, "author      {}", object.author())?;
-    writeln!(out, "kind        {}", object.kind())?;
-    writeln!(out, "created_at  {}", iso8601_utc(object.created_at()))?;
-    writeln!(out, "verified    id and signature checked")?;
-    writeln!(out, "body        {:#}", object.body().to_json())
 }

@@ -23,6 +23,8 @@ use anyhow::{bail, Context};
 use baraza_protocol::limits::MAX_OBJECT_BYTES;
 use baraza_protocol::{verify_batch, ObjectId, UnverifiedObject};
 use clap::Args;
+
+use crate::files::{collect_object_files, show_paths};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -35,8 +37,6 @@ const DEFAULT_BATCH: usize = 500;
 /// Most bytes per request, whatever the object count (the node's default
 /// bulk limit is 64 MiB; staying well under it keeps memory small).
 const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
-/// Deepest directory recursion.
-const MAX_DIR_DEPTH: usize = 32;
 /// Pending objects re-checked at the end; beyond this they are reported
 /// as pending without a check.
 const MAX_PENDING_RECHECK: usize = 10_000;
@@ -102,7 +102,7 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs) -> anyhow::Result<ExitCo
     let mut client = globals.client()?;
     let mut files = Vec::new();
     for path in &args.paths {
-        collect_files(path, &mut files, 0)?;
+        collect_object_files(path, &mut files)?;
     }
     if files.is_empty() {
         bail!(
@@ -382,56 +382,6 @@ fn recheck_pending(client: &NodeClient, tally: &mut Tally) {
             _ => tally.pending.push(id),
         }
     }
-}
-
-/// Files to read under `path`: a file named on the command line is read
-/// whatever its name; in directories, `*.cbor` and `*.cose`, in name order.
-fn collect_files(path: &Path, out: &mut Vec<PathBuf>, depth: usize) -> anyhow::Result<()> {
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if !meta.is_dir() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    if depth > MAX_DIR_DEPTH {
-        bail!(
-            "{} is nested more than {MAX_DIR_DEPTH} directories deep",
-            path.display()
-        );
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .with_context(|| format!("cannot list {}", path.display()))?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("cannot list {}", path.display()))?;
-    entries.sort();
-    for entry in entries {
-        // Symlinked directories are not followed (no loops); symlinked files are.
-        let link = std::fs::symlink_metadata(&entry).map(|m| m.file_type().is_symlink());
-        let is_dir = std::fs::metadata(&entry)
-            .map(|m| m.is_dir())
-            .unwrap_or(false);
-        if is_dir {
-            if !link.unwrap_or(true) {
-                collect_files(&entry, out, depth + 1)?;
-            }
-        } else if entry
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "cbor" | "cose"))
-        {
-            out.push(entry);
-        }
-    }
-    Ok(())
-}
-
-fn show_paths(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A byte-based bar (the object count is not known before reading),

@@ -67,7 +67,7 @@ pub(crate) fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
             if args.json {
                 writeln!(stdout, "{:#}", object.to_json())
             } else {
-                write_summary(&mut stdout, &object)
+                write_summary(&mut stdout, &object, "signature verified")
             }
             .context("cannot write to stdout")?;
             Ok(ExitCode::SUCCESS)
@@ -88,8 +88,14 @@ pub(crate) fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The human-readable form.
-fn write_summary(out: &mut impl Write, object: &SignedObject) -> std::io::Result<()> {
-    writeln!(out, "valid       signature verified")?;
+///
+/// `checked` says what was verified (`get` also checks the id it asked for).
+pub(crate) fn write_summary(
+    out: &mut impl Write,
+    object: &SignedObject,
+    checked: &str,
+) -> std::io::Result<()> {
+    writeln!(out, "valid       {checked}")?;
     writeln!(out, "id          {}", object.id())?;
     writeln!(out, "author      {}", object.author())?;
     writeln!(out, "kind        {}", object.kind())?;

@@ -90,6 +90,23 @@ impl Globals {
     }
 }
 
+/// Writes an object's raw bytes to `out`, or to stdout when there is none.
+pub(crate) fn write_object_bytes(out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    match out {
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let mut stdout = io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .context("cannot write to stdout")
+        }
+    }
+}
+
 /// A file argument where `-` means stdin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Input {

@@ -3,7 +3,7 @@
 //! Every check that needs no key runs before the passphrase is asked for, so
 //! a typo in the body costs no typing.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -57,17 +57,7 @@ pub(crate) fn run(globals: &Globals, args: &SignArgs) -> anyhow::Result<ExitCode
     let object =
         SignedObject::sign(body, &key).map_err(|e| anyhow!("cannot sign: {e} [{}]", e.code()))?;
 
-    match &args.out {
-        Some(path) => std::fs::write(path, object.bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(object.bytes())
-                .and_then(|()| stdout.flush())
-                .context("cannot write to stdout")?;
-        }
-    }
+    super::write_object_bytes(args.out.as_deref(), object.bytes())?;
     eprintln!("signed {} {}", object.kind(), object.id());
     Ok(ExitCode::SUCCESS)
 }
