@@ -386,24 +386,18 @@ impl Store {
 
     /// Revocations of `key`.
     pub fn revocations_of(&self, key: &PublicKey) -> Result<Vec<SignedObject>, StoreError> {
-        let mut out = Vec::new();
-        for entry in self.db.scan_prefix(keys::revoked_prefix(key)) {
-            let (k, _) = entry?;
-            if let Some(object) = keys::trailing_id(&k)
-                .map(|id| self.get(&id))
-                .transpose()?
-                .flatten()
-            {
-                out.push(object);
-            }
-        }
-        Ok(out)
+        self.objects_under(keys::revoked_prefix(key))
     }
 
     /// Every object referencing `target`.
     pub fn referrers(&self, target: &ObjectId) -> Result<Vec<SignedObject>, StoreError> {
+        self.objects_under(keys::referrer_prefix(target, None))
+    }
+
+    /// The objects named by the index keys under `prefix` (each ends in an id).
+    fn objects_under(&self, prefix: Vec<u8>) -> Result<Vec<SignedObject>, StoreError> {
         let mut out = Vec::new();
-        for entry in self.db.scan_prefix(keys::referrer_prefix(target, None)) {
+        for entry in self.db.scan_prefix(prefix) {
             let (k, _) = entry?;
             if let Some(object) = keys::trailing_id(&k)
                 .map(|id| self.get(&id))
