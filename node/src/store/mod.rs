@@ -15,6 +15,7 @@ mod writer;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject, KINDS};
 use tokio::sync::broadcast;
@@ -44,6 +45,14 @@ pub enum StoreError {
         id: String,
         /// Why it does not decode.
         detail: String,
+    },
+    /// Another process (or a handle not yet released) holds the data dir.
+    #[error(
+        "the data dir {dir} is in use by another process (is another baraza node running on it?)"
+    )]
+    Locked {
+        /// The data dir.
+        dir: String,
     },
     /// The pending set is full.
     #[error("too many objects are waiting for missing references (limit {limit}); submit the referenced objects first")]
@@ -156,10 +165,7 @@ fn count_key(kind: Kind) -> Vec<u8> {
 impl Store {
     /// Opens (or creates) the store in `dir`, and starts its writer thread.
     pub fn open(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .open()?;
+        let db = open_db(dir)?;
         match db.get(keys::meta(SCHEMA_KEY))? {
             None => {
                 db.insert(keys::meta(SCHEMA_KEY), SCHEMA_VERSION)?;
@@ -423,6 +429,39 @@ impl Store {
         self.db.flush_async().await?;
         Ok(())
     }
+}
+
+/// How long `open` waits for a data dir lock to be released. sled's own IO
+/// threads can keep the file open for a moment after the last handle of a
+/// closed store is dropped, so a restart in the same process may briefly
+/// see the lock still held.
+const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    let began = Instant::now();
+    loop {
+        match sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(e)) if is_lock_error(&e) => {
+                if began.elapsed() >= LOCK_WAIT {
+                    return Err(StoreError::Locked {
+                        dir: dir.display().to_string(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn is_lock_error(e: &std::io::Error) -> bool {
+    // sled wraps the OS error in a message of its own.
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
 }
 
 fn decode_stored(id: &ObjectId, bytes: &[u8]) -> Result<SignedObject, StoreError> {

@@ -290,3 +290,20 @@ async fn concurrent_puts_are_each_stored_once_and_counted() {
     assert_eq!(store.len(), 201, "counts survive a reopen");
     assert_eq!(store.events_after(0, 1000).expect("events").len(), 201);
 }
+
+#[tokio::test]
+async fn a_data_dir_in_use_is_named_not_corrupted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path());
+    let c = charter();
+    store.put(std::slice::from_ref(&c)).await.expect("put");
+    let second = Store::open(dir.path(), StoreOptions::default());
+    assert!(
+        matches!(second, Err(StoreError::Locked { .. })),
+        "a second open must say the dir is in use"
+    );
+    assert!(
+        store.contains(&c.id()).expect("contains"),
+        "the first store is untouched"
+    );
+}
