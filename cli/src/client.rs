@@ -258,6 +258,25 @@ impl NodeClient {
         read_json(response, &url)
     }
 
+    /// `POST path` with a JSON body, answered with JSON; waits up to
+    /// `timeout` (a sync of a long catch-up takes a while).
+    pub(crate) fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+        timeout: Duration,
+    ) -> Result<Value, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let response = self.send(&url, || {
+            self.http
+                .post(&url)
+                .timeout(timeout)
+                .header(ACCEPT, "application/json")
+                .json(body)
+        })?;
+        read_json(response, &url)
+    }
+
     /// `GET path` as raw bytes (at most the audit bundle limit).
     pub(crate) fn get_raw(&self, path: &str) -> Result<Vec<u8>, ClientError> {
         let url = format!("{}{path}", self.base);

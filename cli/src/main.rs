@@ -23,6 +23,7 @@ use cmd::audit::{AuditArgs, AUDIT_EXIT_CODES};
 use cmd::bundle::BundleArgs;
 use cmd::charter::CharterArgs;
 use cmd::comment::CommentArgs;
+use cmd::devnet::DevnetArgs;
 use cmd::draft::DraftArgs;
 use cmd::endorse::EndorseArgs;
 use cmd::example::ExampleArgs;
@@ -33,6 +34,7 @@ use cmd::inspect::InspectArgs;
 use cmd::key::KeyCommand;
 use cmd::ls::LsCommand;
 use cmd::node::NodeCommand;
+use cmd::peers::{PeersArgs, SyncArgs};
 use cmd::profile::ProfileArgs;
 use cmd::retract::RetractArgs;
 use cmd::revoke::RevokeArgs;
@@ -151,6 +153,22 @@ enum Command {
     /// Example: baraza export --charter ID --format csv --out comments.csv
     #[command(after_help = EXIT_CODES)]
     Export(ExportArgs),
+    /// Show the node's peer id, listen addresses, peers and sync sessions.
+    #[command(after_help = EXIT_CODES)]
+    Peers(PeersArgs),
+    /// Sync the node with one peer now (dialling it if needed) and report
+    /// what was fetched. Exits 1 if the session ended early.
+    ///
+    /// Example: baraza sync --peer /ip4/203.0.113.7/tcp/7071/p2p/12D3KooW…
+    #[command(after_help = EXIT_CODES)]
+    Sync(SyncArgs),
+    /// Start N nodes on loopback that find each other, print their API
+    /// URLs, optionally load an example consultation into the first, and
+    /// run until Ctrl-C.
+    ///
+    /// Example: baraza devnet --nodes 3 --example iww-2024
+    #[command(after_help = EXIT_CODES)]
+    Devnet(DevnetArgs),
 }
 
 fn main() -> ExitCode {
@@ -179,6 +197,9 @@ fn main() -> ExitCode {
         Command::Example(args) => cmd::example::run(args),
         Command::Import(args) => cmd::import::run(&globals, args),
         Command::Export(args) => cmd::export::run(&globals, args),
+        Command::Peers(args) => cmd::peers::peers(&globals, args),
+        Command::Sync(args) => cmd::peers::sync(&globals, args),
+        Command::Devnet(args) => cmd::devnet::run(args),
     };
     match outcome {
         Ok(code) => code,

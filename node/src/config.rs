@@ -96,6 +96,13 @@ pub struct P2pConfig {
     pub bootstrap: Vec<String>,
     /// Discover peers on the local network by mDNS.
     pub mdns: bool,
+    /// Discover peers beyond the bootstrap list through Kademlia. Off, the
+    /// node talks only to its bootstrap peers and those that dial it.
+    pub discovery: bool,
+    /// Seconds between periodic syncs with each connected peer (at least 1).
+    pub sync_interval_secs: u64,
+    /// Most established peer connections.
+    pub max_connections: u32,
 }
 
 /// Store settings.
@@ -148,6 +155,9 @@ impl Default for P2pConfig {
             listen: vec![DEFAULT_P2P_LISTEN.into()],
             bootstrap: Vec::new(),
             mdns: false,
+            discovery: true,
+            sync_interval_secs: 60,
+            max_connections: 128,
         }
     }
 }
@@ -286,12 +296,28 @@ impl Config {
             return invalid("store.max_pending", "must be at least 1");
         }
         for addr in self.p2p.listen.iter().chain(&self.p2p.bootstrap) {
-            if !addr.starts_with('/') {
+            if let Err(e) = addr.parse::<libp2p::Multiaddr>() {
                 return Err(ConfigError::Invalid {
                     name: "p2p".into(),
-                    message: format!("{addr:?} is not a multiaddr (e.g. /ip4/0.0.0.0/tcp/7071)"),
+                    message: format!(
+                        "{addr:?} is not a multiaddr (e.g. /ip4/0.0.0.0/tcp/7071): {e}"
+                    ),
                 });
             }
+        }
+        for addr in &self.p2p.bootstrap {
+            if !addr.contains("/p2p/") {
+                return invalid(
+                    "p2p.bootstrap",
+                    "each bootstrap address must end in /p2p/<peer id> (shown in the peer's start-up log line)",
+                );
+            }
+        }
+        if self.p2p.sync_interval_secs == 0 {
+            return invalid("p2p.sync_interval_secs", "must be at least 1");
+        }
+        if self.p2p.max_connections == 0 {
+            return invalid("p2p.max_connections", "must be at least 1");
         }
         Ok(())
     }
@@ -351,6 +377,11 @@ listen = ["{DEFAULT_P2P_LISTEN}"]
 # Other NRIs' nodes, e.g. "/dns4/node.example-igf.org/tcp/7071/p2p/12D3Koo…"
 bootstrap = []
 mdns = false
+# Find peers beyond the bootstrap list through Kademlia.
+discovery = true
+# Seconds between periodic syncs with each connected peer.
+sync_interval_secs = 60
+max_connections = 128
 
 [store]
 # Objects waiting for objects they reference.
@@ -384,12 +415,27 @@ mod tests {
         );
     }
 
+    const PEER: &str = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+
+    #[test]
+    fn a_bootstrap_address_needs_a_peer_id_and_a_valid_multiaddr() {
+        let mut config = Config::default();
+        config.p2p.bootstrap = vec!["/ip4/127.0.0.1/tcp/7071".into()];
+        let err = config.validate().expect_err("no peer id");
+        assert!(err.to_string().contains("/p2p/<peer id>"), "{err}");
+        config.p2p.bootstrap = vec!["/ip4/300.0.0.1/tcp/7071".into()];
+        let err = config.validate().expect_err("bad address");
+        assert!(err.to_string().contains("is not a multiaddr"), "{err}");
+    }
+
     #[test]
     fn env_overrides_file_and_errors_name_the_setting() {
         let mut config = Config::default();
         let env = |k: &str| match k {
             "BARAZA_HTTP" => Some("127.0.0.1:9999".to_owned()),
-            "BARAZA_BOOTSTRAP" => Some("/ip4/127.0.0.1/tcp/1, /ip4/127.0.0.1/tcp/2".to_owned()),
+            "BARAZA_BOOTSTRAP" => Some(format!(
+                "/ip4/127.0.0.1/tcp/1/p2p/{PEER}, /ip4/127.0.0.1/tcp/2/p2p/{PEER}"
+            )),
             _ => None,
         };
         config.apply_env(env).expect("valid env");

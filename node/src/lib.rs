@@ -8,6 +8,7 @@ pub mod api;
 pub mod config;
 pub mod metrics;
 pub mod node_key;
+pub mod p2p;
 pub mod run;
 pub mod store;
 

@@ -154,6 +154,8 @@ pub struct Metrics {
     flush: Histogram,
     /// HTTP responses by route template and status.
     http: LabelledCounter<(String, u16)>,
+    /// The peer protocol's counters.
+    pub p2p: Arc<crate::p2p::metrics::P2pMetrics>,
 }
 
 impl Default for Metrics {
@@ -170,6 +172,7 @@ impl Metrics {
             rejections: LabelledCounter::default(),
             flush: Histogram::new(&FLUSH_BUCKETS),
             http: LabelledCounter::default(),
+            p2p: Arc::default(),
         }
     }
 
@@ -295,11 +298,12 @@ impl Metrics {
                 escape_label(&route)
             );
         }
+        self.p2p.render(&mut out);
         out
     }
 }
 
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+pub(crate) fn header(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }

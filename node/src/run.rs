@@ -1,4 +1,4 @@
-//! Starting and stopping a node: store, HTTP API, and (later) the peer protocol.
+//! Starting and stopping a node: store, peer protocol, HTTP API.
 //!
 //! [`start`] returns once the API is listening; [`RunningNode::shutdown`]
 //! stops accepting, lets in-flight requests finish, flushes the store and
@@ -7,7 +7,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use baraza_protocol::PublicKey;
+use libp2p::Multiaddr;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -15,6 +18,7 @@ use crate::api::{self, ApiState};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::node_key::{self, NodeKeyError};
+use crate::p2p::{P2pError, P2pHandle, P2pSettings};
 use crate::store::{Store, StoreError, StoreOptions};
 
 /// Why a node could not start or stop cleanly.
@@ -46,6 +50,9 @@ pub enum NodeError {
         /// Why.
         source: std::io::Error,
     },
+    /// The peer protocol could not start.
+    #[error(transparent)]
+    P2p(#[from] crate::p2p::P2pError),
     /// The HTTP server failed.
     #[error("HTTP server failed: {0}")]
     Serve(std::io::Error),
@@ -59,6 +66,9 @@ pub struct RunningNode {
     pub node_id: PublicKey,
     /// The store, for in-process use.
     pub store: Arc<Store>,
+    /// The peer protocol.
+    pub p2p: P2pHandle,
+    p2p_task: JoinHandle<()>,
     stop: watch::Sender<bool>,
     server: JoinHandle<Result<(), std::io::Error>>,
 }
@@ -86,6 +96,13 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
             on_flush: Some(on_flush),
         },
     )?);
+    let (p2p, p2p_task) = crate::p2p::start(
+        p2p_settings(&config)?,
+        &node_key,
+        store.clone(),
+        metrics.p2p.clone(),
+    )
+    .await?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .map_err(|source| NodeError::Listen {
@@ -100,7 +117,8 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         store.clone(),
         metrics,
         api::ApiLimits::from_config(&config.http),
-    );
+    )
+    .with_p2p(p2p.clone());
     let (stop, mut stopped) = watch::channel(false);
     let server = tokio::spawn(api::serve(listener, state, async move {
         let _ = stopped.wait_for(|s| *s).await;
@@ -109,6 +127,7 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         http = %http_addr,
         data_dir = %config.data_dir.display(),
         node = %node_key.public(),
+        peer_id = %p2p.peer_id(),
         network = %config.network_id,
         objects = store.len(),
         "baraza node started"
@@ -117,14 +136,39 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         http_addr,
         node_id: node_key.public(),
         store,
+        p2p,
+        p2p_task,
         stop,
         server,
+    })
+}
+
+fn p2p_settings(config: &Config) -> Result<P2pSettings, NodeError> {
+    let parse = |list: &[String]| -> Result<Vec<Multiaddr>, NodeError> {
+        list.iter()
+            .map(|a| {
+                a.parse::<Multiaddr>().map_err(|e| {
+                    NodeError::P2p(P2pError::Address(format!("{a:?} is not a multiaddr: {e}")))
+                })
+            })
+            .collect()
+    };
+    Ok(P2pSettings {
+        network: config.network_id.clone(),
+        listen: parse(&config.p2p.listen)?,
+        bootstrap: parse(&config.p2p.bootstrap)?,
+        discovery: config.p2p.discovery,
+        mdns: config.p2p.mdns,
+        sync_interval: Duration::from_secs(config.p2p.sync_interval_secs),
+        max_connections: config.p2p.max_connections,
     })
 }
 
 impl RunningNode {
     /// Stops accepting, finishes in-flight requests, flushes the store.
     pub async fn shutdown(self) -> Result<(), NodeError> {
+        self.p2p.shutdown().await;
+        let _ = self.p2p_task.await;
         let _ = self.stop.send(true);
         let served = self.server.await;
         // Requests still holding the store are done once the server returns.

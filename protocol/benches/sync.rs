@@ -6,13 +6,19 @@
 //! keys, 1 MiB frames), every message encoded and decoded. Criterion times
 //! the whole session; the round trips and bytes, which criterion cannot
 //! report, are printed once per d as a table on stderr.
+//!
+//! A second group, `sync_index_1m`, measures [`SyncIndex`], the store a node
+//! keeps in memory, at the same size: inserts, bulk build, fingerprints.
 
 use std::hint::black_box;
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use baraza_protocol::sync::{Reconciler, SortedVecStore, SyncKey, SyncMessage};
+use baraza_protocol::sync::{
+    Reconciler, SortedVecStore, SyncIndex, SyncKey, SyncMessage, SyncStore,
+};
 use baraza_protocol::ObjectId;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const N: usize = 1_000_000;
 const DIFFS: [usize; 4] = [0, 10, 1_000, 10_000];
@@ -61,7 +67,7 @@ struct Stats {
     found: usize,
 }
 
-fn session(r: &Reconciler, a: &SortedVecStore, b: &SortedVecStore) -> Stats {
+fn session<S: SyncStore>(r: &Reconciler, a: &S, b: &S) -> Stats {
     let mut stats = Stats {
         messages: 0,
         bytes: 0,
@@ -120,5 +126,84 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Fingerprints timed per batch.
+const RANGES: usize = 1_000;
+
+/// [`SyncIndex`] at 1,000,000 keys: inserts in random order, a build from
+/// sorted keys, fingerprints of long and short random ranges (beside
+/// [`SortedVecStore`]'s, which are O(1)), and the d = 1,000 session of
+/// `sync_1m` over two indexes. Throughput is per key inserted or
+/// fingerprint taken; the index's bytes per key go to stderr.
+fn index_bench(c: &mut Criterion) {
+    let mut rng = Rng(1_000_001);
+    let keys: Vec<SyncKey> = (0..N).map(|_| rng.key()).collect();
+    let vec_store = SortedVecStore::from_keys(keys.iter().copied());
+    // Ranges of 1,000 keys or more, as the first rounds of a session ask for.
+    let ranges: Vec<Range<usize>> = (0..RANGES)
+        .map(|_| {
+            let start = (rng.next() % (N - 1_000) as u64) as usize;
+            start..start + 1_000 + (rng.next() % (N - 1_000 - start) as u64) as usize
+        })
+        .collect();
+    let insert_all = || {
+        let mut index = SyncIndex::new();
+        keys.iter().for_each(|k| {
+            index.insert(*k);
+        });
+        index
+    };
+    let index = insert_all();
+    eprintln!(
+        "SyncIndex of {N} keys inserted in random order: {:.1} bytes/key",
+        index.heap_bytes() as f64 / N as f64
+    );
+
+    let mut group = c.benchmark_group("sync_index_1m");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Elements(N as u64));
+    group.bench_function("insert_random_order", |bench| {
+        bench.iter(|| black_box(insert_all().len()))
+    });
+    group.bench_function("build_from_sorted", |bench| {
+        bench.iter(|| {
+            let built: SyncIndex = vec_store.as_slice().iter().copied().collect();
+            black_box(built.len())
+        })
+    });
+    group.throughput(Throughput::Elements(RANGES as u64));
+    group.bench_function("fingerprint_long", |bench| {
+        bench.iter(|| {
+            for range in &ranges {
+                black_box(index.fingerprint(range.clone()));
+            }
+        })
+    });
+    group.bench_function("fingerprint_long_sorted_vec_store", |bench| {
+        bench.iter(|| {
+            for range in &ranges {
+                black_box(vec_store.fingerprint(range.clone()));
+            }
+        })
+    });
+    group.bench_function("fingerprint_100_keys", |bench| {
+        bench.iter(|| {
+            for range in &ranges {
+                black_box(index.fingerprint(range.start..range.start + 100));
+            }
+        })
+    });
+    let (a, b) = stores(1_000);
+    let a: SyncIndex = a.as_slice().iter().copied().collect();
+    let b: SyncIndex = b.as_slice().iter().copied().collect();
+    let r = Reconciler::new();
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("session_d=1000", |bench| {
+        bench.iter(|| black_box(session(&r, &a, &b).bytes))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, index_bench);
 criterion_main!(benches);

@@ -77,3 +77,9 @@ pub const MAX_SYNC_MESSAGE_BYTES: usize = 1024 * 1024;
 pub const MAX_SYNC_RANGES: usize = 65_536;
 /// Most object ids in one sync message, over all of its ranges.
 pub const MAX_SYNC_IDS: usize = 32_768;
+/// Largest `/baraza/sync/1` frame (a request or a response, after its
+/// 4-byte length prefix), in bytes (4 MiB). A reader refuses a longer
+/// length before reading the frame.
+pub const MAX_SYNC_FRAME_BYTES: usize = 4 * 1024 * 1024;
+/// Most object ids in one fetch request, and most objects in its answer.
+pub const MAX_FETCH_IDS: usize = 256;

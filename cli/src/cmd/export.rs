@@ -431,7 +431,7 @@ impl AuthorInfo {
                 match &listed.body {
                     Body::Profile(p) => {
                         let rank = (p.created_at, listed.id);
-                        if latest.as_ref().map_or(true, |(t, id, _)| (*t, *id) < rank) {
+                        if latest.as_ref().is_none_or(|(t, id, _)| (*t, *id) < rank) {
                             latest = Some((rank.0, rank.1, p.name.clone()));
                         }
                     }

@@ -332,7 +332,7 @@ fn write_row(
         } else {
             let pad = width.saturating_sub(cell.chars().count());
             line.push_str(&cell);
-            line.extend(std::iter::repeat(' ').take(pad + 2));
+            line.extend(std::iter::repeat_n(' ', pad + 2));
         }
     }
     writeln!(out, "{}", line.trim_end())

@@ -28,6 +28,7 @@ mod listings;
 mod middleware;
 mod objects;
 mod params;
+mod peers;
 mod rate_limit;
 mod submit;
 
@@ -132,6 +133,8 @@ pub struct ApiState {
     pub metrics: Arc<Metrics>,
     /// The limits in force.
     pub limits: ApiLimits,
+    /// The peer protocol, when it runs.
+    pub p2p: Option<crate::p2p::P2pHandle>,
     /// Limiters and the shutdown signal, built from `limits` by [`ApiState::new`].
     shared: Arc<Shared>,
 }
@@ -163,8 +166,15 @@ impl ApiState {
             store,
             metrics,
             limits,
+            p2p: None,
             shared: Arc::new(shared),
         }
+    }
+
+    /// The same state, with the peer protocol's routes answering.
+    pub fn with_p2p(mut self, p2p: crate::p2p::P2pHandle) -> ApiState {
+        self.p2p = Some(p2p);
+        self
     }
 
     /// Ends every open event stream, so that a graceful shutdown of the
@@ -198,10 +208,15 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/authors/{did}/objects", get(listings::by_author))
         .route("/v1/audit/{id}", get(audit::report))
         .route("/v1/audit/{id}/bundle", get(audit::bundle))
+        .route("/v1/p2p", get(peers::status))
+        .route("/v1/p2p/dial", post(peers::dial))
         .layer(timeout.clone());
+    // A sync of a long catch-up may take longer than the request timeout.
+    let long = Router::new().route("/v1/p2p/sync", post(peers::sync));
     let streams = Router::new().route("/v1/events", get(events::events));
     let v1 = timed
         .merge(streams)
+        .merge(long)
         .layer(from_fn_with_state(state.clone(), rate_limit::limit));
     let operations = Router::new()
         .route("/healthz", get(health::healthz))

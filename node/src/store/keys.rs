@@ -19,6 +19,7 @@
 //! | `w` | missing id, waiting id | — |
 //! | `m` | name | meta (counters, schema version) |
 
+use baraza_protocol::sync::SyncKey;
 use baraza_protocol::{Kind, ObjectId, PublicKey, KINDS};
 
 pub(crate) const OBJECT: u8 = b'o';
@@ -71,6 +72,16 @@ pub(crate) fn time(created_at: u64, id: &ObjectId) -> Vec<u8> {
 pub(crate) fn kind_prefix(kind: Kind) -> Vec<u8> {
     key(KIND, &[&[kind_byte(kind)]])
 }
+/// The sync key a `t` index key holds.
+pub(crate) fn sync_key(key: &[u8]) -> Option<SyncKey> {
+    if key.len() != 1 + 8 + 32 || key[0] != TIME {
+        return None;
+    }
+    let created_at = u64::from_be_bytes(key[1..9].try_into().ok()?);
+    let id: [u8; 32] = key[9..].try_into().ok()?;
+    Some(SyncKey::new(created_at, ObjectId(id)))
+}
+
 pub(crate) fn kind(kind: Kind, created_at: u64, id: &ObjectId) -> Vec<u8> {
     key(
         KIND,

@@ -14,9 +14,10 @@ mod writer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use baraza_protocol::sync::SyncIndex;
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject, KINDS};
 use tokio::sync::broadcast;
 
@@ -153,6 +154,9 @@ pub struct Store {
     /// the writer, read by everyone.
     counters: Arc<Counters>,
     events: broadcast::Sender<StoredEvent>,
+    /// Every stored object's sync key, for reconciliation (in memory,
+    /// rebuilt from the `t` index at open, extended by the writer).
+    sync_index: Arc<RwLock<SyncIndex>>,
 }
 
 const SCHEMA_KEY: &str = "schema";
@@ -210,18 +214,21 @@ impl Store {
             pending: AtomicUsize::new(pending),
             max_pending: options.max_pending,
         });
+        let sync_index = Arc::new(RwLock::new(load_sync_index(&db)?));
         let (events, _) = broadcast::channel(EVENT_BROADCAST);
         let writer = Writer::start(WriterParts {
             db: db.clone(),
             counters: counters.clone(),
             events: events.clone(),
             observe,
+            sync_index: sync_index.clone(),
         })?;
         Ok(Store {
             db,
             writer,
             counters,
             events,
+            sync_index,
         })
     }
 
@@ -416,6 +423,12 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs `f` over the sync index (a read lock: writers wait for `f`).
+    pub fn with_sync_index<R>(&self, f: impl FnOnce(&SyncIndex) -> R) -> R {
+        let index = self.sync_index.read().unwrap_or_else(|p| p.into_inner());
+        f(&index)
+    }
+
     /// Flushes everything written so far to disk.
     pub async fn flush(&self) -> Result<(), StoreError> {
         self.db.flush_async().await?;
@@ -457,6 +470,21 @@ fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// Reads every stored object's sync key from the `t` index, which sled
+/// keeps in exactly the sync order (created_at big-endian, then id).
+fn load_sync_index(db: &sled::Db) -> Result<SyncIndex, StoreError> {
+    let mut keys = Vec::new();
+    for entry in db.scan_prefix([keys::TIME]) {
+        let (k, _) = entry?;
+        let key = keys::sync_key(&k).ok_or_else(|| StoreError::Corrupt {
+            id: hex::encode(&k),
+            detail: "malformed time index key".into(),
+        })?;
+        keys.push(key);
+    }
+    Ok(keys.into_iter().collect())
 }
 
 fn is_lock_error(e: &std::io::Error) -> bool {

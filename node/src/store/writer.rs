@@ -14,9 +14,10 @@
 //! writer thread the runtime's threads never wait for the disk; they keep
 //! verifying the next submissions, which then form the next group.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use baraza_protocol::sync::{SyncIndex, SyncKey};
 use baraza_protocol::SignedObject;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -66,6 +67,7 @@ pub(crate) struct WriterParts {
     pub(crate) counters: Arc<Counters>,
     pub(crate) events: broadcast::Sender<StoredEvent>,
     pub(crate) observe: FlushObserver,
+    pub(crate) sync_index: Arc<RwLock<SyncIndex>>,
 }
 
 impl Writer {
@@ -110,6 +112,7 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
         counters,
         events,
         observe,
+        sync_index,
     } = parts;
     let mut referenced = Referenced::default();
     while let Some(first) = queue.blocking_recv() {
@@ -170,6 +173,14 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
         } else {
             Ok(())
         };
+        // Written to sled whether or not the flush worked: readable, so
+        // reconcilable.
+        if !stored.is_empty() {
+            let mut index = sync_index.write().unwrap_or_else(|p| p.into_inner());
+            for event in &stored {
+                index.insert(SyncKey::new(event.object.created_at(), event.object.id()));
+            }
+        }
         if flushed.is_ok() {
             for event in stored {
                 let _ = events.send(event);

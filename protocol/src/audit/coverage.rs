@@ -221,7 +221,7 @@ fn comment_coverage(index: &Index, id: ObjectId) -> CommentCoverage {
                 draft.created_at,
                 std::cmp::Reverse(*draft_id),
             );
-            if newest.as_ref().map_or(true, |(best, _)| rank > *best) {
+            if newest.as_ref().is_none_or(|(best, _)| rank > *best) {
                 newest = Some((rank, entry.clone()));
             }
             dispositions.push(entry);

@@ -45,6 +45,29 @@ impl Accumulator {
         });
     }
 
+    /// Adds many ids; the same as [`add_id`](Accumulator::add_id) on each,
+    /// several times faster on long runs. Each limb is summed in its own
+    /// 128-bit lane and carries cross limbs once, at the end (the lanes
+    /// cannot overflow before 2^64 ids).
+    pub fn add_ids<'a>(&mut self, ids: impl IntoIterator<Item = &'a ObjectId>) {
+        let mut lanes = [0u128; 4];
+        let mut count = 0u64;
+        for id in ids {
+            for (lane, limb) in lanes.iter_mut().zip(limbs_of(id)) {
+                *lane += u128::from(limb);
+            }
+            count += 1;
+        }
+        let mut sum = [0u64; 4];
+        let mut carry = 0u128;
+        for (limb, lane) in sum.iter_mut().zip(lanes) {
+            let total = lane + carry;
+            *limb = total as u64;
+            carry = total >> 64;
+        }
+        self.add(&Accumulator { sum, count });
+    }
+
     /// Adds another accumulator (the union of disjoint sets).
     pub fn add(&mut self, other: &Accumulator) {
         let mut carry = false;
@@ -126,6 +149,27 @@ mod tests {
         let mut whole = acc(&ids);
         whole.sub(&acc(&ids[..7]));
         assert_eq!(whole, acc(&ids[7..]));
+    }
+
+    #[test]
+    fn adding_many_ids_at_once_equals_one_by_one() {
+        let ids: Vec<ObjectId> = (0u8..=255)
+            .map(|i| ObjectId([i.wrapping_mul(193) | 0x80; 32]))
+            .collect();
+        for n in [0, 1, 2, 3, 100, 256] {
+            let mut bulk = acc(&ids[..1]);
+            bulk.add_ids(&ids[..n]);
+            let mut one_by_one = acc(&ids[..1]);
+            ids[..n].iter().for_each(|id| one_by_one.add_id(id));
+            assert_eq!(bulk, one_by_one, "{n} ids");
+        }
+        // All-ones ids carry through every limb and wrap.
+        let mut wrap = Accumulator::new();
+        wrap.add_ids(&[ObjectId([0xff; 32]), ObjectId([0xff; 32])]);
+        let mut sum = [0xff; 32];
+        sum[0] = 0xfe;
+        assert_eq!(wrap.sum_bytes(), sum, "2 * (2^256 - 1) wraps to 2^256 - 2");
+        assert_eq!(wrap.count(), 2);
     }
 
     #[test]

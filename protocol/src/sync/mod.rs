@@ -8,7 +8,9 @@
 //! split the ranges that differ into sub-ranges, and exchange id lists once
 //! ranges are small. This module is the pure core — a [`Reconciler`] that
 //! turns one [`SyncMessage`] into a reply over a [`SyncStore`] — and has no
-//! IO; the node drives it over its store and the network.
+//! IO; the node drives it over its store and the network. [`SyncIndex`] is
+//! the store a node keeps in memory over all its objects; [`SortedVecStore`]
+//! the simpler one for tests and snapshots.
 //!
 //! ```
 //! use baraza_protocol::sync::{Reconciler, SortedVecStore, SyncKey};
@@ -37,15 +39,19 @@
 
 mod builder;
 mod error;
+mod fenwick;
 mod fingerprint;
+mod index;
 mod item;
 mod message;
 mod reconciler;
 mod storage;
 mod varint;
+pub mod wire;
 
 pub use error::SyncError;
 pub use fingerprint::{Accumulator, Fingerprint, FINGERPRINT_BYTES};
+pub use index::SyncIndex;
 pub use item::{Bound, SyncKey};
 pub use message::{Mode, SyncMessage, SyncRange};
 pub use reconciler::{

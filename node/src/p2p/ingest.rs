@@ -1,0 +1,93 @@
+//! Objects from peers: decoded, verified (in batches, off the async
+//! threads) and offered to the store — the same checks as the HTTP API.
+
+use std::sync::Arc;
+
+use baraza_protocol::{verify_batch, ObjectId, SignedObject, UnverifiedObject};
+use sha2::{Digest, Sha256};
+
+use crate::store::{PutOutcome, Store};
+
+/// What offering a batch of peer objects came to.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    /// Newly stored.
+    pub(crate) stored: Vec<ObjectId>,
+    /// Already held.
+    pub(crate) known: u64,
+    /// Held for missing references.
+    pub(crate) pending: u64,
+    /// References the pending objects wait for.
+    pub(crate) missing: Vec<ObjectId>,
+    /// Ids (SHA-256 of the bytes) of invalid objects, with why.
+    pub(crate) invalid: Vec<(ObjectId, String)>,
+    /// Valid objects the store could not take (full pending set, IO error).
+    pub(crate) failed: u64,
+}
+
+/// Decodes and verifies every encoding, then stores the valid objects.
+pub(crate) async fn apply(store: &Arc<Store>, encodings: Vec<Vec<u8>>) -> Applied {
+    let mut applied = Applied::default();
+    let checked = tokio::task::spawn_blocking(move || check(encodings)).await;
+    let (valid, invalid) = match checked {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "verification task failed");
+            return applied;
+        }
+    };
+    applied.invalid = invalid;
+    if valid.is_empty() {
+        return applied;
+    }
+    match store.put(&valid).await {
+        Ok(outcomes) => {
+            for (object, outcome) in valid.iter().zip(outcomes) {
+                match outcome {
+                    Ok(PutOutcome::Stored { .. }) => applied.stored.push(object.id()),
+                    Ok(PutOutcome::Known) => applied.known += 1,
+                    Ok(PutOutcome::Pending { missing }) => {
+                        applied.pending += 1;
+                        applied.missing.extend(missing);
+                    }
+                    Err(e) => {
+                        tracing::warn!(id = %object.id(), error = %e, "store refused a peer object");
+                        applied.failed += 1;
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "store refused a batch of peer objects");
+            applied.failed += valid.len() as u64;
+        }
+    }
+    applied
+}
+
+type Checked = (Vec<SignedObject>, Vec<(ObjectId, String)>);
+
+fn check(encodings: Vec<Vec<u8>>) -> Checked {
+    let mut parsed = Vec::with_capacity(encodings.len());
+    let mut invalid = Vec::new();
+    for bytes in &encodings {
+        match UnverifiedObject::parse(bytes) {
+            Ok(object) => parsed.push(object),
+            Err(e) => invalid.push((content_id(bytes), e.to_string())),
+        }
+    }
+    let ids: Vec<ObjectId> = parsed.iter().map(UnverifiedObject::id).collect();
+    let mut valid = Vec::with_capacity(parsed.len());
+    for (id, result) in ids.into_iter().zip(verify_batch(parsed)) {
+        match result {
+            Ok(object) => valid.push(object),
+            Err(e) => invalid.push((id, e.to_string())),
+        }
+    }
+    (valid, invalid)
+}
+
+/// The id an encoding would have: SHA-256 of its bytes.
+pub(crate) fn content_id(bytes: &[u8]) -> ObjectId {
+    ObjectId(Sha256::digest(bytes).into())
+}

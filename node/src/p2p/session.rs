@@ -1,0 +1,167 @@
+//! One outbound sync session with one peer: reconcile, then fetch what we
+//! lack in bounded, pipelined batches.
+
+use std::collections::{HashSet, VecDeque};
+use std::time::Instant;
+
+use baraza_protocol::limits::MAX_FETCH_IDS;
+use baraza_protocol::ObjectId;
+use libp2p::PeerId;
+use tokio::sync::oneshot;
+
+use super::{P2pError, SessionStatus, SyncReport};
+
+/// Fetch requests (or batches being verified and stored) in flight per session.
+pub(crate) const MAX_IN_FLIGHT: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Reconciling,
+    Fetching,
+}
+
+pub(crate) type Waiter = oneshot::Sender<Result<SyncReport, P2pError>>;
+
+pub(crate) struct Session {
+    pub(crate) phase: Phase,
+    pub(crate) report: SyncReport,
+    started: Instant,
+    queue: VecDeque<ObjectId>,
+    /// Ids queued or in flight, so a repeated `need` is not fetched twice.
+    queued: HashSet<ObjectId>,
+    /// Fetches sent plus fetched batches being applied.
+    pub(crate) in_flight: usize,
+    pub(crate) waiters: Vec<Waiter>,
+}
+
+impl Session {
+    pub(crate) fn new(peer: PeerId, phase: Phase) -> Session {
+        Session {
+            phase,
+            report: SyncReport {
+                peer: peer.to_string(),
+                ..SyncReport::default()
+            },
+            started: Instant::now(),
+            queue: VecDeque::new(),
+            queued: HashSet::new(),
+            in_flight: 0,
+            waiters: Vec::new(),
+        }
+    }
+
+    /// Queues the ids `wanted` accepts that are not queued already, and
+    /// returns them.
+    pub(crate) fn enqueue(
+        &mut self,
+        ids: impl IntoIterator<Item = ObjectId>,
+        wanted: impl Fn(&ObjectId) -> bool,
+    ) -> Vec<ObjectId> {
+        let mut added = Vec::new();
+        for id in ids {
+            if !self.queued.contains(&id) && wanted(&id) {
+                self.queued.insert(id);
+                self.queue.push_back(id);
+                added.push(id);
+            }
+        }
+        self.report.needed += added.len() as u64;
+        added
+    }
+
+    /// Ids queued or in flight and not yet answered.
+    pub(crate) fn unanswered(&self) -> impl Iterator<Item = &ObjectId> {
+        self.queued.iter()
+    }
+
+    /// The next batch to fetch, if the pipeline has room.
+    pub(crate) fn next_batch(&mut self) -> Option<Vec<ObjectId>> {
+        if self.phase != Phase::Fetching || self.in_flight >= MAX_IN_FLIGHT || self.queue.is_empty()
+        {
+            return None;
+        }
+        let n = self.queue.len().min(MAX_FETCH_IDS);
+        self.in_flight += 1;
+        Some(self.queue.drain(..n).collect())
+    }
+
+    /// Puts ids a truncated answer did not cover back at the front (they
+    /// stay counted as queued).
+    pub(crate) fn retry(&mut self, ids: &[ObjectId]) {
+        for id in ids.iter().rev() {
+            self.queue.push_front(*id);
+        }
+    }
+
+    /// Forgets ids that were answered (or that the peer did not have).
+    pub(crate) fn answered(&mut self, ids: &[ObjectId]) {
+        for id in ids {
+            self.queued.remove(id);
+        }
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.phase == Phase::Fetching && self.queue.is_empty() && self.in_flight == 0
+    }
+
+    pub(crate) fn status(&self) -> SessionStatus {
+        SessionStatus {
+            peer: self.report.peer.clone(),
+            phase: match self.phase {
+                Phase::Reconciling => "reconciling",
+                Phase::Fetching => "fetching",
+            },
+            report: self.elapsed_report(),
+            queued: self.queue.len() as u64,
+        }
+    }
+
+    fn elapsed_report(&self) -> SyncReport {
+        let mut report = self.report.clone();
+        report.millis = self.started.elapsed().as_millis() as u64;
+        report
+    }
+
+    /// Ends the session, answering everyone waiting for it.
+    pub(crate) fn finish(self, error: Option<String>) -> SyncReport {
+        let mut report = self.elapsed_report();
+        report.error = error;
+        for waiter in self.waiters {
+            let _ = waiter.send(Ok(report.clone()));
+        }
+        report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_bounded_pipelined_and_deduplicated() {
+        let mut s = Session::new(PeerId::random(), Phase::Fetching);
+        let ids: Vec<ObjectId> = (0..600u32)
+            .map(|i| {
+                let mut b = [0u8; 32];
+                b[..4].copy_from_slice(&i.to_be_bytes());
+                ObjectId(b)
+            })
+            .collect();
+        s.enqueue(ids.clone(), |_| true);
+        s.enqueue(ids.clone(), |_| true);
+        assert_eq!(s.report.needed, 600, "a repeated need is queued once");
+        let first = s.next_batch().expect("room");
+        assert_eq!(first.len(), MAX_FETCH_IDS);
+        assert_eq!(first[0], ids[0]);
+        let _ = s.next_batch().expect("room");
+        let third = s.next_batch().expect("room");
+        assert_eq!(third.len(), 600 - 2 * MAX_FETCH_IDS);
+        assert!(s.next_batch().is_none(), "queue drained");
+        s.retry(&third[10..]);
+        assert_eq!(s.next_batch().expect("room")[0], third[10]);
+        assert!(s.next_batch().is_none(), "pipeline full or queue empty");
+        assert!(!s.is_finished());
+        s.in_flight = 0;
+        assert!(s.is_finished());
+    }
+}
