@@ -249,6 +249,15 @@ impl Config {
         if let Some(v) = var("BARAZA_MDNS") {
             self.p2p.mdns = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = var("BARAZA_DISCOVERY") {
+            self.p2p.discovery = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = var("BARAZA_SYNC_INTERVAL_SECS") {
+            self.p2p.sync_interval_secs = v.trim().parse().map_err(|_| ConfigError::Invalid {
+                name: "BARAZA_SYNC_INTERVAL_SECS".into(),
+                message: format!("{v:?} is not a number of seconds"),
+            })?;
+        }
         if let Some(v) = var("BARAZA_LOG_FORMAT") {
             self.log.format = v;
         }
@@ -354,7 +363,8 @@ pub fn commented_template(data_dir: &Path) -> String {
     format!(
         r#"# baraza node configuration. Every setting is optional: these are the defaults.
 # Environment variables (BARAZA_DATA_DIR, BARAZA_HTTP, BARAZA_LISTEN, BARAZA_BOOTSTRAP,
-# BARAZA_NETWORK_ID, BARAZA_MDNS, BARAZA_LOG_FORMAT) override this file; flags override both.
+# BARAZA_NETWORK_ID, BARAZA_MDNS, BARAZA_DISCOVERY, BARAZA_SYNC_INTERVAL_SECS,
+# BARAZA_LOG_FORMAT) override this file; flags override both.
 
 # Store and node key. Back this directory up (see docs/OPERATING.md).
 data_dir = "{data_dir}"

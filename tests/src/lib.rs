@@ -2,6 +2,8 @@
 //! start the real `baraza` binary as a node on loopback with a real data
 //! dir, talk to it over HTTP, kill it.
 
+pub mod hostile;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -38,6 +40,30 @@ pub fn baraza_bin() -> PathBuf {
     bin
 }
 
+/// How a test node joins the network.
+#[derive(Debug, Clone)]
+pub struct NodeOptions {
+    /// Network id.
+    pub network: String,
+    /// Peers to bootstrap from (multiaddrs with /p2p/).
+    pub bootstrap: Vec<String>,
+    /// Kademlia discovery (off gives a fixed topology).
+    pub discovery: bool,
+    /// Seconds between periodic syncs.
+    pub sync_interval_secs: u64,
+}
+
+impl Default for NodeOptions {
+    fn default() -> Self {
+        NodeOptions {
+            network: "baraza-test".into(),
+            bootstrap: Vec::new(),
+            discovery: false,
+            sync_interval_secs: 60,
+        }
+    }
+}
+
 /// A node started from the real binary.
 pub struct NodeProcess {
     child: Child,
@@ -48,7 +74,13 @@ pub struct NodeProcess {
 impl NodeProcess {
     /// Starts `baraza node run` on `data_dir`, API on an ephemeral loopback port.
     pub fn start(data_dir: &Path) -> NodeProcess {
-        let mut child = Command::new(baraza_bin())
+        NodeProcess::start_with(data_dir, &NodeOptions::default())
+    }
+
+    /// Starts a node with peer-protocol options.
+    pub fn start_with(data_dir: &Path, options: &NodeOptions) -> NodeProcess {
+        let mut command = Command::new(baraza_bin());
+        command
             .args([
                 "node",
                 "run",
@@ -56,12 +88,26 @@ impl NodeProcess {
                 "127.0.0.1:0",
                 "--listen",
                 "/ip4/127.0.0.1/tcp/0",
+                "--network-id",
+                &options.network,
                 "--data-dir",
             ])
             .arg(data_dir)
             .env_remove("BARAZA_CONFIG")
             .env("HOME", data_dir)
             .env("RUST_LOG", "warn")
+            .env(
+                "BARAZA_DISCOVERY",
+                if options.discovery { "1" } else { "0" },
+            )
+            .env(
+                "BARAZA_SYNC_INTERVAL_SECS",
+                options.sync_interval_secs.to_string(),
+            );
+        for peer in &options.bootstrap {
+            command.arg("--bootstrap").arg(peer);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -97,6 +143,117 @@ impl NodeProcess {
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         self.child.wait().map(|s| s.success()).unwrap_or(false)
     }
+}
+
+impl NodeProcess {
+    fn http(&self) -> reqwest::blocking::Client {
+        reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .expect("http client")
+    }
+
+    /// `GET /v1/p2p`.
+    pub fn p2p(&self) -> serde_json::Value {
+        self.http()
+            .get(format!("{}/v1/p2p", self.url))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.json())
+            .expect("GET /v1/p2p")
+    }
+
+    /// The node's first peer address, with `/p2p/<peer id>`.
+    pub fn peer_addr(&self) -> String {
+        self.p2p()["listen"][0]
+            .as_str()
+            .expect("a listen address")
+            .to_owned()
+    }
+
+    /// `(keys, fingerprint)` of the node's sync index: equal on two nodes
+    /// exactly when they hold the same objects.
+    pub fn index(&self) -> (u64, String) {
+        let v = self.p2p();
+        (
+            v["index"]["keys"].as_u64().expect("keys"),
+            v["index"]["fingerprint"]
+                .as_str()
+                .expect("fingerprint")
+                .to_owned(),
+        )
+    }
+
+    /// Submits objects in bulk batches; panics unless every one is stored or known.
+    pub fn submit(&self, objects: &[SignedObject]) {
+        for batch in objects.chunks(2000) {
+            let body: Vec<u8> = batch.iter().flat_map(|o| o.bytes().to_vec()).collect();
+            let response = self
+                .http()
+                .post(format!("{}/v1/objects", self.url))
+                .header("content-type", "application/cbor-seq")
+                .body(body)
+                .send()
+                .expect("POST /v1/objects");
+            let status = response.status();
+            let text = response.text().unwrap_or_default();
+            assert!(status.is_success(), "submission refused: {status} {text}");
+        }
+    }
+
+    /// Whether the node holds object `id`.
+    pub fn has(&self, id: &ObjectId) -> bool {
+        self.http()
+            .get(format!("{}/v1/objects/{id}", self.url))
+            .header("accept", "application/cbor")
+            .send()
+            .map(|r| r.status().is_success())
+            .unwrap_or(false)
+    }
+
+    /// `POST /v1/p2p/dial`.
+    pub fn dial(&self, peer: &str) {
+        let r = self
+            .http()
+            .post(format!("{}/v1/p2p/dial", self.url))
+            .json(&serde_json::json!({ "peer": peer }))
+            .send()
+            .expect("POST /v1/p2p/dial");
+        assert!(r.status().is_success(), "dial refused: {}", r.status());
+    }
+
+    /// The Prometheus text of `/metrics`.
+    pub fn metrics(&self) -> String {
+        self.http()
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .and_then(|r| r.text())
+            .expect("GET /metrics")
+    }
+}
+
+/// Polls `check` every 100 ms until it holds or `limit` passes; returns
+/// whether it held. (A generous limit, not a timing assertion.)
+pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if check() {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The charter and `n - 1` comments on it: `n` objects.
+pub fn consultation(n: u64) -> Vec<SignedObject> {
+    let c = charter();
+    let id = c.id();
+    let mut objects = vec![c];
+    objects.extend((1..n).map(|i| comment(id, i)));
+    objects
 }
 
 impl Drop for NodeProcess {

@@ -100,6 +100,8 @@ struct Node {
     internal: mpsc::Sender<Internal>,
     bootstrap: Vec<(PeerId, Multiaddr)>,
     last_redial: Instant,
+    /// Something could not be gossiped: sync with every peer on the next tick.
+    resync_soon: bool,
 }
 
 /// Starts the peer protocol: builds the swarm on the node key, binds the
@@ -213,6 +215,7 @@ pub async fn start(
         internal,
         bootstrap,
         last_redial: Instant::now(),
+        resync_soon: false,
         settings,
     };
     node.redial_bootstrap();
@@ -285,8 +288,14 @@ impl Node {
             .publish(topic, event.object.bytes().to_vec())
         {
             Ok(_) => self.metrics.count_published(),
-            // No peers yet, or already seen: sync covers both.
             Err(gossipsub::PublishError::Duplicate) => {}
+            // No peer on the topic yet (a mesh forms a heartbeat after a
+            // connection): offer it by sync on the next tick instead of
+            // waiting for the periodic one.
+            Err(
+                gossipsub::PublishError::NoPeersSubscribedToTopic
+                | gossipsub::PublishError::AllQueuesFull(_),
+            ) => self.resync_soon = true,
             Err(e) => tracing::debug!(%id, error = %e, "not published on gossip"),
         }
     }
@@ -890,6 +899,9 @@ impl Node {
     // ----- penalties ------------------------------------------------------
 
     fn offend(&mut self, peer: PeerId, what: &str) {
+        if self.penalties.is_banned(&peer, Instant::now()) {
+            return;
+        }
         match self.penalties.offend(peer, Instant::now()) {
             Verdict::Warned(n) => tracing::info!(peer = %peer, offences = n, "peer {what}"),
             Verdict::Ban => {

@@ -10,8 +10,9 @@
 //! The keys live in sorted *chunks* of at most `C` keys
 //! ([`SyncIndex::DEFAULT_CHUNK_CAPACITY`] = 512 unless chosen otherwise),
 //! each with the [`Accumulator`] of its keys. A full chunk splits into two
-//! halves before it takes another key, so chunks hold `C/2..=C` keys, except
-//! that keys appended above all others fill chunks completely. Over the
+//! halves before it takes another key, so every chunk but the last holds
+//! `C/2..=C` keys, and keys appended above all others fill chunks completely
+//! (a sorted bulk load leaves every chunk full). Over the
 //! chunks sit a contiguous array of each chunk's first key (binary search
 //! without touching every chunk's heap block) and a Fenwick tree of the chunk
 //! accumulators, which gives the sum and key count of any prefix of chunks in
@@ -35,24 +36,29 @@
 //! So a `fingerprint` never reads more than about `C` keys, whatever the
 //! range. Compared with [`SortedVecStore`](super::SortedVecStore), whose
 //! fingerprints are O(1) but whose inserts are O(n), that costs ~10x per
-//! fingerprint of a long range (≈2 µs against ≈0.2 µs at a million keys) and
-//! ~1.3x on a whole session, for inserts of ≈2 µs instead of milliseconds.
+//! fingerprint of a long range (≈1.7 µs against ≈0.16 µs at a million keys)
+//! and ~1.4x on a whole session (36 against 26 ms for d = 1,000), for inserts
+//! of ≈2 µs in random order instead of milliseconds.
 //!
 //! The chunk size trades both ways: inserts shift up to `C` keys of 40 bytes
 //! and a long range's fingerprint adds up to `C/2` ids per end, while more,
 //! smaller chunks make each split's O(m) tree rebuild dearer and add per-chunk
-//! memory. Measured on a million keys (`benches/sync.rs`, `sync_index_1m`),
-//! `C` = 256, 512, 1,024 and 2,048 gave inserts in random order of 1.6, 2.1,
-//! 2.7 and 4.7 µs and long-range fingerprints of 1.4, 1.8, 2.9 and 5.5 µs;
-//! 512 keeps the split rebuild (≈13,000 chunks at five million keys) small
-//! beside the inserts it is spread over.
+//! memory. Measured on a million keys (`benches/sync.rs`, `sync_index_1m`, a
+//! busy 2-core machine), `C` = 256, 512 and 1,024 gave inserts in random
+//! order of 2.0, 2.1 and 2.7 µs, long-range fingerprints of 1.4, 1.8 and
+//! 2.9 µs, and 100-key fingerprints of 1.3, 0.9 and 1.0 µs; 2,048 was worse
+//! on all. Random inserts at this size are bound by cache misses more than by
+//! the shift. 512 costs about what 256 does with half the chunks, which keeps
+//! the split rebuild (≈13,000 chunks at five million keys) small beside the
+//! inserts it is spread over.
 //!
 //! # Memory
 //!
 //! 40 bytes per key (8-byte `created_at`, 32-byte id) plus, per chunk: the
 //! `Vec` and its [`Accumulator`] (64 bytes), its first key and its tree node
 //! (80 bytes), and spare capacity of at most `C/16` keys (chunks grow in such
-//! steps rather than doubling). That is about 40.3 bytes per key when built
+//! steps rather than doubling; only the last chunk, which appends fill, is
+//! allocated whole). That is about 40.3 bytes per key when built
 //! from sorted keys and 42.4 after a million inserts in random order;
 //! [`SyncIndex::heap_bytes`] reports the figure.
 //!
@@ -61,7 +67,9 @@
 //! use baraza_protocol::ObjectId;
 //!
 //! // Start-up: keys come sorted from disk; collecting them is O(n).
-//! let mut index: SyncIndex = (0..10u8).map(|i| SyncKey::new(i.into(), ObjectId([i; 32]))).collect();
+//! let mut index: SyncIndex = (0..10u8)
+//!     .map(|i| SyncKey::new(i.into(), ObjectId([i; 32])))
+//!     .collect();
 //! // Objects arrive one at a time.
 //! assert!(index.insert(SyncKey::new(4, ObjectId([200; 32]))));
 //! assert!(!index.insert(SyncKey::new(4, ObjectId([200; 32]))), "already held");
@@ -131,16 +139,20 @@ impl SyncIndex {
         SyncIndex::default()
     }
 
-    /// An empty index whose chunks hold at most `keys` keys (at least 2).
-    /// Small chunks make inserts cheaper and large ranges' fingerprints
-    /// dearer; tests use tiny ones to exercise splits.
+    /// Largest chunk capacity [`with_chunk_capacity`](SyncIndex::with_chunk_capacity)
+    /// accepts (2.5 MiB of keys per chunk, far past any useful size).
+    pub const MAX_CHUNK_CAPACITY: usize = 1 << 16;
+
+    /// An empty index whose chunks hold at most `keys` keys (clamped to
+    /// `2..=MAX_CHUNK_CAPACITY`). Small chunks make inserts cheaper and long
+    /// ranges' fingerprints dearer; tests use tiny ones to exercise splits.
     pub fn with_chunk_capacity(keys: usize) -> SyncIndex {
         SyncIndex {
             chunks: Vec::new(),
             firsts: Vec::new(),
             sums: ChunkSums::default(),
             len: 0,
-            chunk_capacity: keys.max(2),
+            chunk_capacity: keys.clamp(2, SyncIndex::MAX_CHUNK_CAPACITY),
         }
     }
 
