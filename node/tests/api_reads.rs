@@ -312,7 +312,7 @@ async fn every_documented_path_is_served() {
         .lines()
         .filter_map(|l| l.strip_prefix("  /").and_then(|p| p.strip_suffix(':')))
         .collect();
-    assert_eq!(paths.len(), 13, "{paths:?}");
+    assert_eq!(paths.len(), 16, "{paths:?}");
     let did = stakeholder().public().to_did();
     for path in paths {
         let concrete = format!("/{path}")
@@ -323,6 +323,10 @@ async fn every_documented_path_is_served() {
             node.http
                 .post(node.url(&concrete))
                 .header("content-type", "application/cbor")
+        } else if concrete.starts_with("/v1/p2p/") {
+            node.http
+                .post(node.url(&concrete))
+                .json(&serde_json::json!({ "peer": "/ip4/127.0.0.1/tcp/1" }))
         } else {
             node.http.get(node.url(&concrete))
         };

@@ -60,6 +60,8 @@ fn every_limit_is_documented_with_its_value() {
         ("MAX_SYNC_MESSAGE_BYTES", MAX_SYNC_MESSAGE_BYTES as u64),
         ("MAX_SYNC_RANGES", MAX_SYNC_RANGES as u64),
         ("MAX_SYNC_IDS", MAX_SYNC_IDS as u64),
+        ("MAX_SYNC_FRAME_BYTES", MAX_SYNC_FRAME_BYTES as u64),
+        ("MAX_FETCH_IDS", MAX_FETCH_IDS as u64),
     ]
     .into_iter()
     .collect();

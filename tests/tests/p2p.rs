@@ -260,3 +260,81 @@ fn a_hostile_peer_is_banned_and_honest_nodes_keep_converging() {
         "nothing but the three valid objects is stored"
     );
 }
+
+#[test]
+fn devnet_check_loads_the_example_and_converges() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(baraza_tests::baraza_bin())
+        .args([
+            "devnet",
+            "--nodes",
+            "3",
+            "--example",
+            "iww-2024",
+            "--check",
+            "--base-port",
+            "27170",
+            "--dir",
+        ])
+        .arg(dir.path())
+        .env("HOME", dir.path())
+        .output()
+        .expect("run devnet");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "devnet failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("http://127.0.0.1:27190"),
+        "the third node's URL is printed: {stdout}"
+    );
+    assert!(
+        stdout.contains("converged: 3 nodes hold 130 objects"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_cli_syncs_on_demand_and_lists_peers() {
+    let (a_dir, b_dir) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let a = NodeProcess::start_with(a_dir.path(), &NodeOptions::default());
+    a.submit(&consultation(50));
+    let b = NodeProcess::start_with(b_dir.path(), &NodeOptions::default());
+    assert_eq!(b.index().0, 0);
+    let cli = |args: &[&str]| {
+        std::process::Command::new(baraza_tests::baraza_bin())
+            .arg("--node")
+            .arg(&b.url)
+            .args(args)
+            .output()
+            .expect("run baraza")
+    };
+    let out = cli(&["sync", "--peer", &a.peer_addr(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["stored"], 50, "{report}");
+    assert_eq!(report["error"], serde_json::Value::Null);
+    assert_eq!(b.index(), a.index());
+
+    let out = cli(&["peers"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("1 connected peer(s)"), "{text}");
+    assert!(
+        text.contains(a.p2p()["peer_id"].as_str().expect("id")),
+        "{text}"
+    );
+
+    let out = cli(&["sync", "--peer", "/ip4/127.0.0.1/tcp/1"]);
+    assert!(!out.status.success(), "an address without /p2p/ is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/p2p/<peer id>"));
+}

@@ -505,6 +505,11 @@ impl Node {
                 error,
                 ..
             } => {
+                if let request_response::OutboundFailure::Io(e) = &error {
+                    if e.kind() == std::io::ErrorKind::InvalidData {
+                        self.offend(peer, "answered with a malformed sync frame");
+                    }
+                }
                 if self.outbound.remove(&request_id).is_some() {
                     if let Some(session) = self.sessions.remove(&peer) {
                         self.end_session(peer, session, Some(format!("request failed: {error}")));
@@ -550,7 +555,7 @@ impl Node {
                     Ok(outcome) => {
                         // The peer holds objects we lack: fetch them too,
                         // unless a session with it is already under way.
-                        if !outcome.need.is_empty() && !self.sessions.contains_key(&peer) {
+                        if !outcome.need.is_empty() {
                             self.fetch_from(peer, outcome.need);
                         }
                         outcome
