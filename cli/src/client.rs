@@ -18,6 +18,16 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
+/// One page of an export.
+pub(crate) struct ExportPage {
+    /// The node's event-log head when the page was served.
+    pub(crate) head: u64,
+    /// Position of the page's last object (`after` when empty).
+    pub(crate) last: u64,
+    /// The objects, back to back.
+    pub(crate) bytes: Vec<u8>,
+}
+
 /// Where the CLI looks for a node when neither `--node` nor `BARAZA_NODE` is set.
 pub(crate) const DEFAULT_NODE: &str = "http://127.0.0.1:7070";
 
@@ -275,6 +285,40 @@ impl NodeClient {
                 .json(body)
         })?;
         read_json(response, &url)
+    }
+
+    /// One page of `GET /v1/export`: the objects after event `after` up
+    /// to `upto` (the head when `None`), as a CBOR sequence, with the
+    /// log's head and the position of the page's last object.
+    pub(crate) fn export_page(
+        &self,
+        after: u64,
+        upto: Option<u64>,
+    ) -> Result<ExportPage, ClientError> {
+        let url = format!("{}/v1/export", self.base);
+        let mut query = vec![("after", after.to_string())];
+        if let Some(upto) = upto {
+            query.push(("upto", upto.to_string()));
+        }
+        let response = self.send(&url, || self.http.get(&url).query(&query))?;
+        let number = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(|| ClientError::Unexpected {
+                    url: url.clone(),
+                    detail: format!("no {name} header: is this a baraza node?"),
+                })
+        };
+        let (head, last) = (number("x-baraza-head-seq")?, number("x-baraza-last-seq")?);
+        let bytes = read_raw(
+            response,
+            &url,
+            1000 * baraza_protocol::limits::MAX_OBJECT_BYTES as u64,
+        )?;
+        Ok(ExportPage { head, last, bytes })
     }
 
     /// `GET path` as raw bytes (at most the audit bundle limit).

@@ -181,7 +181,7 @@ fn main() -> ExitCode {
         Command::Key(command) => cmd::key::run(&globals, command),
         Command::Sign(args) => cmd::sign::run(&globals, args),
         Command::Inspect(args) => cmd::inspect::run(args),
-        Command::Node(command) => cmd::node::run(command),
+        Command::Node(command) => cmd::node::run(&globals, command),
         Command::Comment(args) => cmd::comment::run(&globals, args),
         Command::Endorse(args) => cmd::endorse::run(&globals, args),
         Command::Profile(args) => cmd::profile::run(&globals, args),

@@ -4,6 +4,7 @@
 pub(crate) mod attest;
 pub(crate) mod audit;
 pub(crate) mod audit_render;
+pub(crate) mod backup;
 pub(crate) mod bundle;
 pub(crate) mod charter;
 pub(crate) mod comment;

@@ -53,6 +53,26 @@ pub(crate) enum NodeCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Back up every object of the running node (--node URL) to one file,
+    /// a CBOR sequence, consistent as of the moment the export starts.
+    ///
+    /// Example: baraza node export --out backup-2026-11-23.cborseq
+    Export {
+        /// The file to write (written as FILE.partial, renamed when complete).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore objects from an export (or any CBOR sequence of objects)
+    /// into a stopped node's data dir, verifying every one. Exits 1 if any
+    /// object was invalid (the valid ones are stored).
+    ///
+    /// Example: baraza node import --data-dir /var/lib/baraza backup.cborseq
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        #[command(flatten)]
+        flags: NodeFlags,
+    },
     /// Load a configuration file as `run` would, and print the effective settings.
     CheckConfig {
         /// The file to check.
@@ -64,8 +84,13 @@ pub(crate) enum NodeCommand {
 }
 
 /// Runs a `baraza node` subcommand.
-pub(crate) fn run(command: &NodeCommand) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(globals: &super::Globals, command: &NodeCommand) -> anyhow::Result<ExitCode> {
     match command {
+        NodeCommand::Export { out } => super::backup::export(&globals.node, out),
+        NodeCommand::Import { file, flags } => {
+            let config = effective_config(flags)?;
+            super::backup::import(file, &config.store_dir())
+        }
         NodeCommand::Run(flags) => {
             let config = effective_config(flags)?;
             init_logging(&config.log.format);

@@ -23,6 +23,7 @@ mod body;
 mod bulk;
 mod error;
 mod events;
+mod export;
 mod health;
 mod listings;
 mod middleware;
@@ -208,6 +209,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/authors/{did}/objects", get(listings::by_author))
         .route("/v1/audit/{id}", get(audit::report))
         .route("/v1/audit/{id}/bundle", get(audit::bundle))
+        .route("/v1/export", get(export::export))
         .route("/v1/p2p", get(peers::status))
         .route("/v1/p2p/dial", post(peers::dial))
         .layer(timeout.clone());
