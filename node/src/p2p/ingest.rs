@@ -20,7 +20,7 @@ pub(crate) struct Applied {
     /// References the pending objects wait for.
     pub(crate) missing: Vec<ObjectId>,
     /// Ids (SHA-256 of the bytes) of invalid objects, with why.
-    pub(crate) invalid: Vec<(ObjectId, String)>,
+    pub(crate) invalid: Vec<Invalid>,
     /// Valid objects the store could not take (full pending set, IO error).
     pub(crate) failed: u64,
 }
@@ -65,7 +65,28 @@ pub(crate) async fn apply(store: &Arc<Store>, encodings: Vec<Vec<u8>>) -> Applie
     applied
 }
 
-type Checked = (Vec<SignedObject>, Vec<(ObjectId, String)>);
+/// An object refused as invalid.
+#[derive(Debug)]
+pub(crate) struct Invalid {
+    /// SHA-256 of its bytes.
+    pub(crate) id: ObjectId,
+    /// The stable error code (PROTOCOL.md §7).
+    pub(crate) code: &'static str,
+    /// The error, for a log line.
+    pub(crate) message: String,
+}
+
+impl Invalid {
+    fn new(id: ObjectId, error: &baraza_protocol::ObjectError) -> Invalid {
+        Invalid {
+            id,
+            code: error.code(),
+            message: error.to_string(),
+        }
+    }
+}
+
+type Checked = (Vec<SignedObject>, Vec<Invalid>);
 
 fn check(encodings: Vec<Vec<u8>>) -> Checked {
     let mut parsed = Vec::with_capacity(encodings.len());
@@ -73,7 +94,7 @@ fn check(encodings: Vec<Vec<u8>>) -> Checked {
     for bytes in &encodings {
         match UnverifiedObject::parse(bytes) {
             Ok(object) => parsed.push(object),
-            Err(e) => invalid.push((content_id(bytes), e.to_string())),
+            Err(e) => invalid.push(Invalid::new(content_id(bytes), &e)),
         }
     }
     let ids: Vec<ObjectId> = parsed.iter().map(UnverifiedObject::id).collect();
@@ -81,7 +102,7 @@ fn check(encodings: Vec<Vec<u8>>) -> Checked {
     for (id, result) in ids.into_iter().zip(verify_batch(parsed)) {
         match result {
             Ok(object) => valid.push(object),
-            Err(e) => invalid.push((id, e.to_string())),
+            Err(e) => invalid.push(Invalid::new(id, &e)),
         }
     }
     (valid, invalid)

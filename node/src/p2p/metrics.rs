@@ -1,7 +1,9 @@
 //! Counters of the peer protocol, rendered with the node's other metrics.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use crate::metrics::header;
 
@@ -21,6 +23,8 @@ pub struct P2pMetrics {
     sync_bytes_out: AtomicU64,
     bans: AtomicU64,
     refused_network: AtomicU64,
+    /// Rejected gossip by reason (error codes: a fixed, small set).
+    rejections: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 /// What became of one gossip message.
@@ -48,6 +52,13 @@ impl P2pMetrics {
         };
         c.fetch_add(1, Ordering::Relaxed);
     }
+    /// Counts one rejected gossip message's reason (a stable error code,
+    /// `too_large` or `refused_before`).
+    pub fn count_gossip_rejection(&self, reason: &'static str) {
+        let mut map = self.rejections.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry(reason).or_default() += 1;
+    }
+
     /// Counts one object published.
     pub fn count_published(&self) {
         self.published.fetch_add(1, Ordering::Relaxed);

@@ -436,6 +436,12 @@ impl Node {
         };
         let object_id = ingest::content_id(&message.data);
         if self.refused.contains(&object_id) || message.data.len() > MAX_OBJECT_BYTES {
+            self.metrics
+                .count_gossip_rejection(if message.data.len() > MAX_OBJECT_BYTES {
+                    "too_large"
+                } else {
+                    "refused_before"
+                });
             self.report_gossip(&id, &source, GossipResult::Rejected);
             self.offend(source, "sent an invalid object on gossip");
             return;
@@ -777,9 +783,10 @@ impl Node {
                 source,
                 applied,
             } => {
-                if let Some((bad, why)) = applied.invalid.first() {
-                    tracing::info!(peer = %source, id = %bad, reason = %why, "refused an invalid object from gossip");
-                    self.refused.insert(*bad);
+                if let Some(bad) = applied.invalid.first() {
+                    tracing::info!(peer = %source, id = %bad.id, reason = %bad.message, "refused an invalid object from gossip");
+                    self.refused.insert(bad.id);
+                    self.metrics.count_gossip_rejection(bad.code);
                     self.report_gossip(&id, &source, GossipResult::Rejected);
                     self.offend(source, "sent an invalid object on gossip");
                 } else if !applied.stored.is_empty() || applied.known > 0 {
@@ -800,9 +807,9 @@ impl Node {
                     self.claimed.remove(id);
                 }
                 let invalid = applied.invalid.len();
-                for (id, why) in &applied.invalid {
-                    tracing::info!(peer = %peer, %id, reason = %why, "refused an invalid object from sync");
-                    self.refused.insert(*id);
+                for bad in &applied.invalid {
+                    tracing::info!(peer = %peer, id = %bad.id, reason = %bad.message, "refused an invalid object from sync");
+                    self.refused.insert(bad.id);
                 }
                 if let Some(session) = self.sessions.get_mut(&peer) {
                     session.in_flight = session.in_flight.saturating_sub(1);
