@@ -181,6 +181,7 @@ fn error_code(e: &WireError) -> &'static str {
         WireError::Trailing(_) => "trailing",
         WireError::BadText(_) => "bad_text",
         WireError::FetchCount(_) => "fetch_count",
+        WireError::ObjectCount(_) => "object_count",
         WireError::ObjectTooLarge(_) => "object_too_large",
         WireError::BadValue(_) => "bad_value",
         WireError::Message(_) => "message",

@@ -107,7 +107,7 @@ pub enum WireError {
     #[error("sync frame of {0} bytes is over the limit of {MAX_SYNC_FRAME_BYTES}")]
     TooLarge(usize),
     /// Empty, or an unknown type byte.
-    #[error("unknown sync frame type {0:?}")]
+    #[error("{}", match .0 { Some(t) => format!("unknown sync frame type 0x{t:02x}"), None => "empty sync frame".to_owned() })]
     UnknownType(Option<u8>),
     /// Ended in the middle of a field.
     #[error("sync frame is truncated in {0}")]
@@ -121,7 +121,10 @@ pub enum WireError {
     /// A fetch with no ids or more than [`MAX_FETCH_IDS`].
     #[error("fetch of {0} ids (must be 1 to {MAX_FETCH_IDS})")]
     FetchCount(u64),
-    /// An object over `MAX_OBJECT_BYTES`, or more objects than fit.
+    /// An answer with more than [`MAX_FETCH_IDS`] objects.
+    #[error("answer of {0} objects (at most {MAX_FETCH_IDS})")]
+    ObjectCount(u64),
+    /// An object over `MAX_OBJECT_BYTES`.
     #[error("object entry of {0} bytes is over the limit")]
     ObjectTooLarge(u64),
     /// A flag byte other than 0 or 1, or an unknown refusal code.
@@ -255,7 +258,7 @@ impl SyncResponse {
                 };
                 let n = varint::take(&mut rest).ok_or(WireError::Truncated("object count"))?;
                 if n > MAX_FETCH_IDS as u64 {
-                    return Err(WireError::FetchCount(n));
+                    return Err(WireError::ObjectCount(n));
                 }
                 let mut objects = Vec::with_capacity(n as usize);
                 for _ in 0..n {
