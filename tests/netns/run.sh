@@ -97,8 +97,9 @@ start_node() { # name index [bootstrap]
   local args=(node run --network-id netns-test --data-dir "$WORK/$n" --http 127.0.0.1:7070
               --listen "/ip4/$ip/tcp/7071" --log-format json)
   [ -n "$boot" ] && args+=(--bootstrap "$boot")
-  in_ns "$n" env HOME="$WORK" RUST_LOG=info BARAZA_SYNC_INTERVAL_SECS=5 "$BIN" "${args[@]}" \
-    >"$WORK/$n.log" 2>&1 &
+  # Not through in_ns: `ip netns exec` and `env` exec, so $! is the node itself.
+  ip netns exec "$PREFIX-$n" env HOME="$WORK" RUST_LOG=info BARAZA_SYNC_INTERVAL_SECS=5 \
+    "$BIN" "${args[@]}" >"$WORK/$n.log" 2>&1 &
   PIDS+=($!)
   wait_for 60 "node $n did not start (see $WORK/$n.log)" api "$n" /healthz
 }
