@@ -43,11 +43,14 @@ pub enum NodeError {
         source: std::io::Error,
     },
     /// The API could not listen.
-    #[error("cannot listen for HTTP on {addr}: {source} (is another node running? change http.listen or --http)")]
+    #[error(
+        "cannot listen for HTTP on {addr} (is another node running? change http.listen or --http)"
+    )]
     Listen {
         /// The address.
         addr: SocketAddr,
         /// Why.
+        #[source]
         source: std::io::Error,
     },
     /// The peer protocol could not start.

@@ -154,11 +154,11 @@ impl Behaviour {
             let protocol =
                 StreamProtocol::try_from_owned(format!("/baraza/{}/kad/1", settings.network))
                     .map_err(|e| P2pError::Setup(format!("kademlia protocol name: {e}")))?;
-            let mut kad = kad::Behaviour::with_config(
-                peer_id,
-                MemoryStore::new(peer_id),
-                kad::Config::new(protocol),
-            );
+            let mut config = kad::Config::new(protocol);
+            // The node re-bootstraps itself when it has bootstrap peers;
+            // Kademlia's own timer would only log "no known peers" otherwise.
+            config.set_periodic_bootstrap_interval(None);
+            let mut kad = kad::Behaviour::with_config(peer_id, MemoryStore::new(peer_id), config);
             kad.set_mode(Some(kad::Mode::Server));
             Some(kad)
         } else {

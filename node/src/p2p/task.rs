@@ -146,7 +146,7 @@ pub async fn start(
             .listen_on(addr.clone())
             .map_err(|e| P2pError::Listen {
                 addr: addr.to_string(),
-                message: e.to_string(),
+                message: transport_error(&e),
             })?;
         listeners += 1;
     }
@@ -163,7 +163,7 @@ pub async fn start(
             Ok(SwarmEvent::ListenerError { error, .. }) => {
                 return Err(P2pError::Listen {
                     addr: format!("{:?}", settings.listen),
-                    message: error.to_string(),
+                    message: transport_error(&error),
                 })
             }
             Ok(SwarmEvent::ListenerClosed {
@@ -357,11 +357,18 @@ impl Node {
                 }
                 tracing::debug!(peer = %peer_id, "peer disconnected");
             }
+            SwarmEvent::NewListenAddr { address, .. } => {
+                let me = *self.swarm.local_peer_id();
+                tracing::info!(address = %address.with_p2p(me).unwrap_or_else(|a| a), "listening for peers");
+            }
             SwarmEvent::OutgoingConnectionError {
                 peer_id: Some(peer),
                 error,
                 ..
             } => {
+                if self.bootstrap.iter().any(|(p, _)| *p == peer) {
+                    tracing::warn!(peer = %peer, error = %transport_error(&error), "cannot reach bootstrap peer; retrying every {} s", REDIAL_EVERY.as_secs());
+                }
                 if let Some(pending) = self.pending_syncs.remove(&peer) {
                     for waiter in pending.waiters {
                         let _ = waiter.send(Err(P2pError::Peer {
@@ -952,7 +959,7 @@ impl Node {
                 if self.penalties.is_banned(&peer, Instant::now()) {
                     let _ = reply.send(Err(P2pError::Peer {
                         peer: peer.to_string(),
-                        message: "the peer is banned for misbehaving".into(),
+                        message: "the peer is blocked for a while (it misbehaved, or is on another network; see the log)".into(),
                     }));
                     return;
                 }
@@ -1085,6 +1092,25 @@ impl Node {
                 let _ = kad.bootstrap();
             }
         }
+    }
+}
+
+/// An error's message with its causes; libp2p's transport errors often
+/// have an empty message of their own.
+fn transport_error(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !text.is_empty() && !parts.contains(&text) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    if parts.is_empty() {
+        format!("{e:?}")
+    } else {
+        parts.join(": ")
     }
 }
 
