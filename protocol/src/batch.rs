@@ -16,6 +16,32 @@ use crate::signature::{self, Prepared};
 /// more but cost more to redo one by one when a chunk holds a bad signature.
 pub const BATCH_CHUNK: usize = 64;
 
+/// Decodes every encoding (all the checks of [`SignedObject::decode`]) with
+/// the signatures verified in batches: one result per input, in order.
+pub fn decode_batch<'a>(
+    encodings: impl IntoIterator<Item = &'a [u8]>,
+) -> Vec<Result<SignedObject, ObjectError>> {
+    let mut out: Vec<Option<Result<SignedObject, ObjectError>>> = Vec::new();
+    let mut parsed = Vec::new();
+    let mut positions = Vec::new();
+    for bytes in encodings {
+        match UnverifiedObject::parse(bytes) {
+            Ok(object) => {
+                positions.push(out.len());
+                out.push(None);
+                parsed.push(object);
+            }
+            Err(e) => out.push(Some(Err(e))),
+        }
+    }
+    for (position, verdict) in positions.into_iter().zip(verify_batch(parsed)) {
+        out[position] = Some(verdict);
+    }
+    out.into_iter()
+        .map(|v| v.expect("verify_batch gives one verdict per input"))
+        .collect()
+}
+
 /// Verifies every object, returning one result per input in input order.
 pub fn verify_batch(objects: Vec<UnverifiedObject>) -> Vec<Result<SignedObject, ObjectError>> {
     let mut results: Vec<Option<Result<SignedObject, ObjectError>>> =

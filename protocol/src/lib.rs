@@ -31,7 +31,7 @@ mod signature;
 pub mod sync;
 mod validate;
 
-pub use batch::{verify_batch, BATCH_CHUNK};
+pub use batch::{decode_batch, verify_batch, BATCH_CHUNK};
 pub use cbor::{split_sequence, CborError, SequenceError};
 pub use error::{ObjectError, Part};
 pub use identity::Keypair;

@@ -17,20 +17,21 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use baraza_node::store::{PutOutcome, Store, StoreOptions};
 use baraza_protocol::limits::MAX_OBJECT_BYTES;
-use baraza_protocol::{split_sequence, verify_batch, UnverifiedObject};
+use baraza_protocol::{decode_batch, split_sequence};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cborseq::{Item, SequenceReader};
 use crate::client::NodeClient;
 
-fn bar(total: u64, unit: &str) -> ProgressBar {
+/// An object-count bar, hidden when stderr is not a terminal.
+fn objects_bar(total: u64) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template(&format!(
-        "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {unit} {{msg}}"
-    )) {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} objects {msg}",
+    ) {
         bar.set_style(style);
     }
     bar
@@ -45,7 +46,7 @@ pub(crate) fn export(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
     let file =
         File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
     let mut writer = BufWriter::new(file);
-    let progress = bar(upto, "objects");
+    let progress = objects_bar(upto);
     let mut written = 0u64;
     let mut page = first;
     loop {
@@ -56,20 +57,14 @@ pub(crate) fn export(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
                 page.last
             );
         }
-        let items: Vec<&[u8]> = ranges.into_iter().map(|r| &page.bytes[r]).collect();
-        let parsed = items
-            .iter()
-            .map(|b| UnverifiedObject::parse(b))
-            .collect::<Result<Vec<_>, _>>()
-            .context("the node sent an object that does not decode")?;
-        for result in verify_batch(parsed) {
-            let object =
-                result.context("the node sent an object whose signature does not verify")?;
+        let items = ranges.len();
+        for verdict in decode_batch(ranges.into_iter().map(|r| &page.bytes[r])) {
+            let object = verdict.context("the node sent an invalid object")?;
             writer.write_all(object.bytes())?;
             written += 1;
         }
         progress.set_position(page.last.min(upto));
-        if page.last >= upto || items.is_empty() {
+        if page.last >= upto || items == 0 {
             break;
         }
         page = client.export_page(page.last, Some(upto))?;
@@ -123,7 +118,7 @@ pub(crate) fn import(file: &Path, store_dir: &Path) -> anyhow::Result<ExitCode> 
             store_dir.display()
         ),
     };
-    let progress = bar(size, "bytes");
+    let progress = super::import::progress_bar(size);
     let mut reader = SequenceReader::buffered(input, MAX_OBJECT_BYTES);
     let mut tally = Tally::default();
     let mut batch = Vec::with_capacity(IMPORT_BATCH);
@@ -134,13 +129,7 @@ pub(crate) fn import(file: &Path, store_dir: &Path) -> anyhow::Result<ExitCode> 
                 .with_context(|| format!("{} is not a CBOR sequence", file.display()))?;
             let done = item.is_none();
             match item {
-                Some(Item::Complete(bytes)) => match UnverifiedObject::parse(&bytes) {
-                    Ok(object) => batch.push(object),
-                    Err(e) => {
-                        tally.invalid += 1;
-                        eprintln!("skipped an invalid object at byte {}: {e}", reader.offset());
-                    }
-                },
+                Some(Item::Complete(bytes)) => batch.push((reader.offset(), bytes)),
                 Some(Item::TooLarge { size }) => {
                     tally.invalid += 1;
                     eprintln!("skipped an item of {size} bytes (over the object limit)");
@@ -148,14 +137,15 @@ pub(crate) fn import(file: &Path, store_dir: &Path) -> anyhow::Result<ExitCode> 
                 None => {}
             }
             if batch.len() >= IMPORT_BATCH || (done && !batch.is_empty()) {
-                let verified = verify_batch(std::mem::take(&mut batch));
-                let mut valid = Vec::with_capacity(verified.len());
-                for v in verified {
-                    match v {
+                let items = std::mem::take(&mut batch);
+                let verdicts = decode_batch(items.iter().map(|(_, bytes)| bytes.as_slice()));
+                let mut valid = Vec::with_capacity(items.len());
+                for ((end, _), verdict) in items.iter().zip(verdicts) {
+                    match verdict {
                         Ok(object) => valid.push(object),
                         Err(e) => {
                             tally.invalid += 1;
-                            eprintln!("skipped an object: {e}");
+                            eprintln!("skipped an object ending at byte {end}: {e}");
                         }
                     }
                 }

@@ -386,7 +386,7 @@ fn recheck_pending(client: &NodeClient, tally: &mut Tally) {
 
 /// A byte-based bar (the object count is not known before reading),
 /// hidden when stderr is not a terminal.
-fn progress_bar(total_bytes: u64) -> ProgressBar {
+pub(crate) fn progress_bar(total_bytes: u64) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -2,12 +2,10 @@
 //! and store chunk by chunk, one result per item. The statuses are those
 //! documented in `submit.rs`.
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use baraza_protocol::{
-    split_sequence, verify_batch, ObjectError, Part, SequenceError, SignedObject, UnverifiedObject,
-};
+use baraza_protocol::{decode_batch, split_sequence, ObjectError, Part, SequenceError};
 
 use super::body::read_body;
 use super::error::ApiError;
@@ -56,7 +54,10 @@ pub(super) async fn submit_many(
     for chunk in ranges.chunks(BULK_CHUNK) {
         let verdicts = {
             let (bytes, chunk) = (bytes.clone(), chunk.to_vec());
-            tokio::task::spawn_blocking(move || decode_chunk(&bytes, &chunk)).await?
+            tokio::task::spawn_blocking(move || {
+                decode_batch(chunk.iter().map(|r| &bytes[r.clone()]))
+            })
+            .await?
         };
         let mut valid = Vec::with_capacity(verdicts.len());
         let mut slots = Vec::with_capacity(verdicts.len());
@@ -125,34 +126,6 @@ pub(super) async fn submit_many(
         }
     }
     bulk_response(results)
-}
-
-/// Parses and verifies (in batches) the items of one chunk, in order.
-fn decode_chunk(
-    bytes: &Bytes,
-    ranges: &[std::ops::Range<usize>],
-) -> Vec<Result<SignedObject, ObjectError>> {
-    let mut out: Vec<Option<Result<SignedObject, ObjectError>>> = Vec::with_capacity(ranges.len());
-    let mut parsed = Vec::with_capacity(ranges.len());
-    let mut positions = Vec::with_capacity(ranges.len());
-    for range in ranges {
-        match UnverifiedObject::parse(&bytes[range.clone()]) {
-            Ok(object) => {
-                positions.push(out.len());
-                out.push(None);
-                parsed.push(object);
-            }
-            Err(e) => out.push(Some(Err(e))),
-        }
-    }
-    for (position, verdict) in positions.into_iter().zip(verify_batch(parsed)) {
-        out[position] = Some(verdict);
-    }
-    // `verify_batch` gives one verdict per input, so every slot is filled;
-    // were one not, refusing the object is the safe reading.
-    out.into_iter()
-        .map(|v| v.unwrap_or(Err(ObjectError::BadSignature)))
-        .collect()
 }
 
 fn store_skipped() -> ApiError {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use baraza_protocol::{verify_batch, ObjectId, SignedObject, UnverifiedObject};
+use baraza_protocol::{decode_batch, ObjectId, SignedObject};
 use sha2::{Digest, Sha256};
 
 use crate::store::{PutOutcome, Store};
@@ -89,20 +89,14 @@ impl Invalid {
 type Checked = (Vec<SignedObject>, Vec<Invalid>);
 
 fn check(encodings: Vec<Vec<u8>>) -> Checked {
-    let mut parsed = Vec::with_capacity(encodings.len());
+    let mut valid = Vec::with_capacity(encodings.len());
     let mut invalid = Vec::new();
-    for bytes in &encodings {
-        match UnverifiedObject::parse(bytes) {
-            Ok(object) => parsed.push(object),
-            Err(e) => invalid.push(Invalid::new(content_id(bytes), &e)),
-        }
-    }
-    let ids: Vec<ObjectId> = parsed.iter().map(UnverifiedObject::id).collect();
-    let mut valid = Vec::with_capacity(parsed.len());
-    for (id, result) in ids.into_iter().zip(verify_batch(parsed)) {
-        match result {
+    let verdicts = decode_batch(encodings.iter().map(Vec::as_slice));
+    for (bytes, verdict) in encodings.iter().zip(verdicts) {
+        match verdict {
             Ok(object) => valid.push(object),
-            Err(e) => invalid.push(Invalid::new(id, &e)),
+            // An object's id is the hash of its encoding, valid or not.
+            Err(e) => invalid.push(Invalid::new(content_id(bytes), &e)),
         }
     }
     (valid, invalid)
