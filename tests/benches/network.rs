@@ -32,7 +32,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use baraza_protocol::{ObjectId, SignedObject};
-use baraza_tests::{charter, comment, NodeOptions, NodeProcess};
+use baraza_tests::{charter, comment, eventually_every, NodeApi, NodeOptions, NodeProcess};
 use reqwest::blocking::Client;
 
 /// How long to wait before declaring that something will not happen.
@@ -72,7 +72,7 @@ fn catch_up() {
 
     let (a_dir, b_dir) = (tempdir(), tempdir());
     let a = NodeProcess::start_with(a_dir.path(), &NodeOptions::default());
-    let a_api = Api::new(&a.url);
+    let a_api: &NodeApi = &a;
     let a_pid = pid_of(a_dir.path());
 
     // A's durable ingest rate: the same objects, bulk batches of 2,000, one client.
@@ -105,7 +105,7 @@ fn catch_up() {
         },
     );
     let serving = started.elapsed();
-    let b_api = Api::new(&b.url);
+    let b_api: &NodeApi = &b;
     let b_pid = pid_of(b_dir.path());
     let b_cpu0 = b_pid.map(threads_cpu);
     let mut first_object = None;
@@ -241,10 +241,10 @@ fn propagation() {
         "started {count} nodes in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let apis: Vec<Api> = nodes.iter().map(|n| Api::new(&n.url)).collect();
+    let apis: Vec<NodeApi> = nodes.iter().map(|n| NodeApi::new(&n.url)).collect();
     let sockets = PeerSockets::of(&dirs, &apis);
 
-    let confirmed = |api: &Api| {
+    let confirmed = |api: &NodeApi| {
         api.p2p()["peers"].as_array().map_or(0, |peers| {
             peers
                 .iter()
@@ -253,7 +253,7 @@ fn propagation() {
         })
     };
     let meshed = started.elapsed();
-    let formed = wait_until(Duration::from_secs(120), Duration::from_millis(200), || {
+    let formed = eventually_every(Duration::from_secs(120), Duration::from_millis(200), || {
         apis.iter().all(|a| confirmed(a) >= 3)
     });
     let formed_after = started.elapsed() - meshed;
@@ -276,10 +276,10 @@ fn propagation() {
     let c = charter();
     let charter_id = c.id();
     let t0 = Instant::now();
-    apis[0].submit(&c);
+    apis[0].submit(std::slice::from_ref(&c));
     let everywhere = match &watcher {
         Some(w) => w.wait_all(&c.id(), count, Duration::from_secs(60)),
-        None => wait_until(Duration::from_secs(60), Duration::from_millis(5), || {
+        None => eventually_every(Duration::from_secs(60), Duration::from_millis(5), || {
             apis.iter().all(|a| a.has(&charter_id))
         }),
     };
@@ -297,7 +297,7 @@ fn propagation() {
     let background_cpu =
         (sockets.cpu_ticks().saturating_sub(c0)) as f64 / 100.0 / t_q0.elapsed().as_secs_f64();
 
-    let before: Vec<String> = apis.iter().map(Api::metrics).collect();
+    let before: Vec<String> = apis.iter().map(NodeApi::metrics).collect();
     let (w0, cpu0, t_w0) = (sockets.received(), sockets.cpu_ticks(), Instant::now());
     let mut rng = 0x5eed_u64;
     let mut all_ms = Vec::new(); // until every node holds the object
@@ -312,7 +312,7 @@ fn propagation() {
         let t0 = Instant::now();
         let seen: Vec<Option<Instant>> = match &watcher {
             Some(w) => {
-                apis[target].submit(&object);
+                apis[target].submit(std::slice::from_ref(&object));
                 ack_ms.push(ms(t0.elapsed()));
                 w.wait_all(&id, count, Duration::from_secs(30));
                 w.seen(&id, count)
@@ -341,7 +341,7 @@ fn propagation() {
                         )
                     })
                     .collect();
-                apis[target].submit(&object);
+                apis[target].submit(std::slice::from_ref(&object));
                 let acked = Instant::now();
                 ack_ms.push(ms(acked - t0));
                 let mut seen = vec![Some(acked); count];
@@ -375,7 +375,7 @@ fn propagation() {
         sockets.received().saturating_sub(w0) as f64 - background * t_w0.elapsed().as_secs_f64();
     let cpu = sockets.cpu_ticks().saturating_sub(cpu0) as f64 / 100.0
         - background_cpu * t_w0.elapsed().as_secs_f64();
-    let after: Vec<String> = apis.iter().map(Api::metrics).collect();
+    let after: Vec<String> = apis.iter().map(NodeApi::metrics).collect();
 
     // Confirm with the object API what the watcher said (not timed).
     let held = objects
@@ -467,25 +467,25 @@ fn wire_copy_size() -> f64 {
             ..NodeOptions::default()
         },
     );
-    let apis = [Api::new(&a.url), Api::new(&b.url)];
+    let apis = [NodeApi::new(&a.url), NodeApi::new(&b.url)];
     let c = charter();
-    wait_until(Duration::from_secs(30), Duration::from_millis(50), || {
+    eventually_every(Duration::from_secs(30), Duration::from_millis(50), || {
         apis[1].p2p()["peers"]
             .as_array()
             .is_some_and(|p| !p.is_empty())
     });
     // A gossipsub mesh forms on a heartbeat (500 ms) after the connection.
     std::thread::sleep(Duration::from_secs(2));
-    apis[0].submit(&c);
-    wait_until(Duration::from_secs(30), Duration::from_millis(5), || {
+    apis[0].submit(std::slice::from_ref(&c));
+    eventually_every(Duration::from_secs(30), Duration::from_millis(5), || {
         apis[1].has(&c.id())
     });
     std::thread::sleep(Duration::from_millis(500));
     let sockets = PeerSockets::of(&dirs, &apis);
     let object = comment(c.id(), 999_999);
     let before = sockets.received();
-    apis[0].submit(&object);
-    wait_until(Duration::from_secs(30), Duration::from_millis(5), || {
+    apis[0].submit(std::slice::from_ref(&object));
+    eventually_every(Duration::from_secs(30), Duration::from_millis(5), || {
         apis[1].has(&object.id())
     });
     std::thread::sleep(Duration::from_millis(300));
@@ -505,7 +505,7 @@ struct PeerSockets {
 }
 
 impl PeerSockets {
-    fn of(dirs: &[tempfile::TempDir], apis: &[Api]) -> PeerSockets {
+    fn of(dirs: &[tempfile::TempDir], apis: &[NodeApi]) -> PeerSockets {
         PeerSockets {
             pids: dirs.iter().filter_map(|d| pid_of(d.path())).collect(),
             api_ports: apis
@@ -571,7 +571,7 @@ struct Watcher {
 }
 
 impl Watcher {
-    fn start(apis: &[Api]) -> Watcher {
+    fn start(apis: &[NodeApi]) -> Watcher {
         let seen: Arrivals = Arc::default();
         let count = apis.len();
         let connected = Arc::new(std::sync::Barrier::new(count + 1));
@@ -650,85 +650,12 @@ impl Watcher {
 
 // ------------------------------------------------------------ helpers --
 
-/// A node's API with one keep-alive client (`NodeProcess`'s helpers build
-/// a client per call, which costs a thread and a connection each time).
-struct Api {
-    url: String,
-    client: Client,
-}
-
-impl Api {
-    fn new(url: &str) -> Api {
-        Api {
-            url: url.to_owned(),
-            client: Client::builder()
-                .timeout(Duration::from_secs(120))
-                .build()
-                .expect("http client"),
-        }
-    }
-
-    fn p2p(&self) -> serde_json::Value {
-        self.client
-            .get(format!("{}/v1/p2p", self.url))
-            .send()
-            .and_then(|r| r.error_for_status())
-            .and_then(|r| r.json())
-            .expect("GET /v1/p2p")
-    }
-
-    fn metrics(&self) -> String {
-        self.client
-            .get(format!("{}/metrics", self.url))
-            .send()
-            .and_then(|r| r.text())
-            .expect("GET /metrics")
-    }
-
-    fn has(&self, id: &ObjectId) -> bool {
-        self.client
-            .get(format!("{}/v1/objects/{id}", self.url))
-            .header("accept", "application/cbor")
-            .send()
-            .is_ok_and(|r| r.status().is_success())
-    }
-
-    fn submit(&self, object: &SignedObject) {
-        let response = self
-            .client
-            .post(format!("{}/v1/objects", self.url))
-            .header("content-type", "application/cbor-seq")
-            .body(object.bytes().to_vec())
-            .send()
-            .expect("POST /v1/objects");
-        let status = response.status();
-        assert!(
-            status.is_success(),
-            "submission refused: {status} {}",
-            response.text().unwrap_or_default()
-        );
-    }
-}
-
 /// The value of one Prometheus sample line (`name{labels} value`), or 0.
 fn metric(text: &str, name: &str) -> u64 {
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
         .and_then(|v| v.trim().parse::<f64>().ok())
         .map_or(0, |v| v as u64)
-}
-
-fn wait_until(limit: Duration, every: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if check() {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(every);
-    }
 }
 
 /// Nearest-rank percentile of `values` (p = 100 gives the maximum).

@@ -30,9 +30,7 @@ impl request_response::Codec for RawCodec {
         _: &StreamProtocol,
         io: &mut T,
     ) -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        io.take(1 << 20).read_to_end(&mut out).await?;
-        Ok(out)
+        read_bounded(io, 1 << 20).await
     }
 
     async fn read_response<T: AsyncRead + Unpin + Send>(
@@ -40,9 +38,7 @@ impl request_response::Codec for RawCodec {
         _: &StreamProtocol,
         io: &mut T,
     ) -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        io.take(8 << 20).read_to_end(&mut out).await?;
-        Ok(out)
+        read_bounded(io, 8 << 20).await
     }
 
     async fn write_request<T: AsyncWrite + Unpin + Send>(
@@ -51,8 +47,7 @@ impl request_response::Codec for RawCodec {
         io: &mut T,
         req: Vec<u8>,
     ) -> std::io::Result<()> {
-        io.write_all(&req).await?;
-        io.close().await
+        write_and_close(io, &req).await
     }
 
     async fn write_response<T: AsyncWrite + Unpin + Send>(
@@ -61,9 +56,25 @@ impl request_response::Codec for RawCodec {
         io: &mut T,
         res: Vec<u8>,
     ) -> std::io::Result<()> {
-        io.write_all(&res).await?;
-        io.close().await
+        write_and_close(io, &res).await
     }
+}
+
+async fn read_bounded<T: AsyncRead + Unpin + Send>(
+    io: &mut T,
+    limit: u64,
+) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    io.take(limit).read_to_end(&mut out).await?;
+    Ok(out)
+}
+
+async fn write_and_close<T: AsyncWrite + Unpin + Send>(
+    io: &mut T,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    io.write_all(bytes).await?;
+    io.close().await
 }
 
 #[derive(NetworkBehaviour)]

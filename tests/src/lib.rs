@@ -67,8 +67,16 @@ impl Default for NodeOptions {
 /// A node started from the real binary.
 pub struct NodeProcess {
     child: Child,
-    /// Base URL of its API, e.g. `http://127.0.0.1:41234`.
-    pub url: String,
+    /// Its API (the process derefs to it: `node.url`, `node.p2p()`, …).
+    api: NodeApi,
+}
+
+impl std::ops::Deref for NodeProcess {
+    type Target = NodeApi;
+
+    fn deref(&self) -> &NodeApi {
+        &self.api
+    }
 }
 
 impl NodeProcess {
@@ -128,7 +136,10 @@ impl NodeProcess {
         };
         // Keep draining stdout so the node never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        NodeProcess { child, url }
+        NodeProcess {
+            child,
+            api: NodeApi::new(&url),
+        }
     }
 
     /// SIGKILL, no chance to flush.
@@ -145,12 +156,30 @@ impl NodeProcess {
     }
 }
 
-impl NodeProcess {
-    fn http(&self) -> reqwest::blocking::Client {
-        reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .expect("http client")
+/// A node's API, through one keep-alive blocking client (made on first
+/// use, so a node can be started and dropped inside an async test).
+pub struct NodeApi {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    client: std::sync::OnceLock<reqwest::blocking::Client>,
+}
+
+impl NodeApi {
+    /// The API at `url`.
+    pub fn new(url: &str) -> NodeApi {
+        NodeApi {
+            url: url.to_owned(),
+            client: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn http(&self) -> &reqwest::blocking::Client {
+        self.client.get_or_init(|| {
+            reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .expect("http client")
+        })
     }
 
     /// `GET /v1/p2p`.
@@ -173,15 +202,18 @@ impl NodeProcess {
 
     /// `(keys, fingerprint)` of the node's sync index: equal on two nodes
     /// exactly when they hold the same objects.
+    /// Waits (up to a minute) while the index loads after start-up.
     pub fn index(&self) -> (u64, String) {
-        let v = self.p2p();
-        (
-            v["index"]["keys"].as_u64().expect("keys"),
-            v["index"]["fingerprint"]
-                .as_str()
-                .expect("fingerprint")
-                .to_owned(),
-        )
+        let mut index = None;
+        let loaded = eventually(Duration::from_secs(60), || {
+            let v = self.p2p();
+            index = v["index"]["keys"]
+                .as_u64()
+                .zip(v["index"]["fingerprint"].as_str().map(str::to_owned));
+            index.is_some()
+        });
+        assert!(loaded, "the sync index of {} did not load", self.url);
+        index.expect("loaded")
     }
 
     /// Submits objects in bulk batches; panics unless every one is stored or known.
@@ -234,7 +266,12 @@ impl NodeProcess {
 
 /// Polls `check` every 100 ms until it holds or `limit` passes; returns
 /// whether it held. (A generous limit, not a timing assertion.)
-pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+pub fn eventually(limit: Duration, check: impl FnMut() -> bool) -> bool {
+    eventually_every(limit, Duration::from_millis(100), check)
+}
+
+/// [`eventually`], polling every `every`.
+pub fn eventually_every(limit: Duration, every: Duration, mut check: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
     loop {
         if check() {
@@ -243,7 +280,7 @@ pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
         if Instant::now() > deadline {
             return false;
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(every);
     }
 }
 
