@@ -56,7 +56,13 @@ fn an_object_crosses_a_line_of_five_nodes() {
             object.id()
         );
     }
-    assert_eq!(nodes[4].index(), nodes[0].index());
+    // A stored object is readable a moment before its sync key is indexed.
+    assert!(
+        eventually(WAIT, || nodes[4].index() == nodes[0].index()),
+        "{:?} vs {:?}",
+        nodes[4].index(),
+        nodes[0].index()
+    );
 }
 
 #[test]
@@ -148,8 +154,8 @@ fn a_node_killed_in_the_middle_of_a_sync_completes_after_restart() {
     let b = NodeProcess::start_with(b_dir.path(), &options(&[&a]));
     let after_restart = b.index().0;
     assert!(
-        after_restart >= partial.min(1),
-        "objects acknowledged before the kill survive"
+        after_restart >= partial,
+        "objects stored before the kill survive it: {after_restart} < {partial}"
     );
     assert!(
         eventually(WAIT, || b.index() == a.index()),
@@ -253,7 +259,13 @@ fn a_hostile_peer_is_banned_and_honest_nodes_keep_converging() {
         eventually(WAIT, || a.has(&objects[2].id())),
         "honest gossip stopped"
     );
-    assert_eq!(a.index(), b.index());
+    // A stored object is readable a moment before its sync key is indexed.
+    assert!(
+        eventually(WAIT, || a.index() == b.index()),
+        "{:?} vs {:?}",
+        a.index(),
+        b.index()
+    );
     assert_eq!(
         a.index().0,
         3,

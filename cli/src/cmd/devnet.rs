@@ -223,7 +223,10 @@ fn check(urls: &[String], expected: u64, timeout: Duration) -> anyhow::Result<Ex
                 })
             })
             .collect::<Result<_, _>>()?;
-        let converged = states.windows(2).all(|w| w[0] == w[1]) && states[0].0 >= expected;
+        // A node still loading its sync index shows no fingerprint.
+        let converged = states.windows(2).all(|w| w[0] == w[1])
+            && !states[0].1.is_empty()
+            && states[0].0 >= expected;
         if converged {
             println!(
                 "converged: {} nodes hold {} objects (sync fingerprint {})",

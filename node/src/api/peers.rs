@@ -5,7 +5,8 @@
 //! - `GET /v1/p2p`: this node's peer id, listen addresses, connected peers,
 //!   sync sessions under way, banned peers, and the full-range sync
 //!   fingerprint of its store (two nodes holding the same objects show the
-//!   same `keys` and `fingerprint`).
+//!   same `keys` and `fingerprint`; `{"loading": true}` while the index
+//!   loads after start-up).
 //! - `POST /v1/p2p/sync` `{"peer": MULTIADDR}`: dial the peer if needed,
 //!   run one sync session, answer with its report.
 //! - `POST /v1/p2p/dial` `{"peer": MULTIADDR}`: dial and keep the peer.
@@ -66,11 +67,16 @@ fn p2p_error(e: P2pError) -> ApiError {
 /// `GET /v1/p2p`.
 pub(crate) async fn status(State(state): State<ApiState>) -> Result<Response, ApiError> {
     let status = handle(&state)?.status().await.map_err(p2p_error)?;
-    let (keys, fingerprint) = state
+    let index = state
         .store
         .with_sync_index(|index| (index.len(), index.fingerprint(0..index.len())));
     let mut value = serde_json::to_value(status).map_err(|e| ApiError::internal(e.to_string()))?;
-    value["index"] = json!({ "keys": keys, "fingerprint": hex::encode(fingerprint.0) });
+    value["index"] = match index {
+        Some((keys, fingerprint)) => {
+            json!({ "keys": keys, "fingerprint": hex::encode(fingerprint.0) })
+        }
+        None => json!({ "loading": true }),
+    };
     Ok(Json(value).into_response())
 }
 

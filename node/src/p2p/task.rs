@@ -1,7 +1,8 @@
 //! The task that owns the swarm: every libp2p event, every command from a
 //! [`P2pHandle`], every finished verification comes through its one loop.
-//! Nothing here blocks: verification and storing run in spawned tasks that
-//! report back over a bounded channel.
+//! Verification, storing and reading fetch answers run in spawned tasks that
+//! report back over a bounded channel; only reconciliation (over the
+//! in-memory sync index) and "is this id held?" lookups run here.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -59,6 +60,11 @@ enum Internal {
         peer: PeerId,
         asked: Vec<ObjectId>,
         applied: Applied,
+    },
+    /// A fetch answer read from the store off the swarm task.
+    Answer {
+        channel: ResponseChannel<SyncResponse>,
+        response: SyncResponse,
     },
 }
 
@@ -369,14 +375,7 @@ impl Node {
                 if self.bootstrap.iter().any(|(p, _)| *p == peer) {
                     tracing::warn!(peer = %peer, error = %transport_error(&error), "cannot reach bootstrap peer; retrying every {} s", REDIAL_EVERY.as_secs());
                 }
-                if let Some(pending) = self.pending_syncs.remove(&peer) {
-                    for waiter in pending.waiters {
-                        let _ = waiter.send(Err(P2pError::Peer {
-                            peer: peer.to_string(),
-                            message: format!("cannot connect: {error}"),
-                        }));
-                    }
-                }
+                self.fail_pending(peer, format!("cannot connect: {error}"));
                 tracing::debug!(peer = %peer, error = %error, "dial failed");
             }
             _ => {}
@@ -384,6 +383,11 @@ impl Node {
     }
 
     fn on_identified(&mut self, peer: PeerId, info: identify::Info) {
+        // Identify may report twice (on connect and on push) before the
+        // disconnect of a banned peer is through.
+        if self.penalties.is_banned(&peer, Instant::now()) {
+            return;
+        }
         if info.protocol_version != self.version {
             tracing::warn!(
                 peer = %peer,
@@ -393,18 +397,14 @@ impl Node {
                 BAN_DURATION.as_secs()
             );
             self.metrics.count_wrong_network();
-            self.ban(peer, "another network");
-            if let Some(pending) = self.pending_syncs.remove(&peer) {
-                for waiter in pending.waiters {
-                    let _ = waiter.send(Err(P2pError::Peer {
-                        peer: peer.to_string(),
-                        message: format!(
-                            "peer is on network {:?}, this node on {:?}",
-                            info.protocol_version, self.version
-                        ),
-                    }));
-                }
-            }
+            self.ban(peer);
+            self.fail_pending(
+                peer,
+                format!(
+                    "peer is on network {:?}, this node on {:?}",
+                    info.protocol_version, self.version
+                ),
+            );
             return;
         }
         if let Some(kad) = self.swarm.behaviour_mut().kad.as_mut() {
@@ -428,7 +428,7 @@ impl Node {
             tracing::info!(peer = %peer, "peer confirmed on this network");
         }
         if !waiters.is_empty() || (first && !recent) {
-            self.start_session(peer, Phase::Reconciling, waiters);
+            self.start_session(peer, waiters);
         }
     }
 
@@ -565,9 +565,13 @@ impl Node {
                     .store
                     .with_sync_index(|index| self.reconciler.reconcile(index, &message));
                 match reconciled {
-                    Ok(outcome) => {
-                        // The peer holds objects we lack: fetch them too,
-                        // unless a session with it is already under way.
+                    None => SyncResponse::Refused {
+                        code: RefusalCode::Busy,
+                        reason: "the sync index is still loading; try again shortly".into(),
+                    },
+                    Some(Ok(outcome)) => {
+                        // The peer holds objects we lack: fetch them too
+                        // (joining a session with it if one is under way).
                         if !outcome.need.is_empty() {
                             self.fetch_from(peer, outcome.need);
                         }
@@ -576,7 +580,7 @@ impl Node {
                             .map(SyncResponse::Reconcile)
                             .unwrap_or(SyncResponse::Done)
                     }
-                    Err(e) => {
+                    Some(Err(e)) => {
                         self.offend(peer, "sent an invalid sync message");
                         SyncResponse::Refused {
                             code: RefusalCode::Malformed,
@@ -585,33 +589,18 @@ impl Node {
                     }
                 }
             }
-            SyncRequest::Fetch { ids, .. } => self.objects_for(&ids),
+            SyncRequest::Fetch { ids, .. } => {
+                // Up to 4 MiB of reads: off the swarm task.
+                let store = self.store.clone();
+                let done = self.internal.clone();
+                tokio::task::spawn_blocking(move || {
+                    let response = objects_for(&store, &ids);
+                    let _ = done.blocking_send(Internal::Answer { channel, response });
+                });
+                return;
+            }
         };
         self.respond(channel, response);
-    }
-
-    fn objects_for(&self, ids: &[ObjectId]) -> SyncResponse {
-        let mut budget = MAX_SYNC_FRAME_BYTES - OBJECTS_HEADER_BYTES;
-        let mut objects = Vec::new();
-        let mut truncated = false;
-        for id in ids {
-            match self.store.get_bytes(id) {
-                Ok(Some(bytes)) => {
-                    let cost = bytes.len() + OBJECT_ENTRY_OVERHEAD;
-                    if cost > budget {
-                        truncated = true;
-                        break;
-                    }
-                    budget -= cost;
-                    objects.push(bytes);
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(%id, error = %e, "cannot read an object a peer asked for");
-                }
-            }
-        }
-        SyncResponse::Objects { objects, truncated }
     }
 
     fn respond(&mut self, channel: ResponseChannel<SyncResponse>, response: SyncResponse) {
@@ -626,32 +615,46 @@ impl Node {
 
     // ----- sync: asking ---------------------------------------------------
 
-    fn start_session(&mut self, peer: PeerId, phase: Phase, waiters: Vec<Waiter>) {
+    /// Starts a reconciliation with `peer` (or joins the one under way).
+    /// While the sync index is still loading nothing starts: the waiters
+    /// are told, and the next tick tries again.
+    fn start_session(&mut self, peer: PeerId, waiters: Vec<Waiter>) {
         if let Some(session) = self.sessions.get_mut(&peer) {
             session.waiters.extend(waiters);
             return;
         }
-        let mut session = Session::new(peer, phase);
+        let Some(message) = self
+            .store
+            .with_sync_index(|index| self.reconciler.initiate(index))
+        else {
+            for waiter in waiters {
+                let _ = waiter.send(Err(P2pError::Peer {
+                    peer: peer.to_string(),
+                    message:
+                        "this node is still loading its sync index; try again in a few seconds"
+                            .into(),
+                }));
+            }
+            return;
+        };
+        let mut session = Session::new(peer, Phase::Reconciling);
         session.waiters = waiters;
         self.sessions.insert(peer, session);
         if let Some(info) = self.peers.get_mut(&peer) {
             info.last_sync = Some(Instant::now());
         }
-        if phase == Phase::Reconciling {
-            let message = self
-                .store
-                .with_sync_index(|index| self.reconciler.initiate(index));
-            self.send(peer, Outbound::Reconcile, |network| {
-                SyncRequest::Reconcile { network, message }
-            });
-        } else {
-            self.pump(peer);
-        }
+        self.send(peer, Outbound::Reconcile, |network| {
+            SyncRequest::Reconcile { network, message }
+        });
     }
 
     fn send(&mut self, peer: PeerId, kind: Outbound, request: impl FnOnce(String) -> SyncRequest) {
         let request = request(self.settings.network.clone());
-        self.metrics.count_sync_bytes(0, request_len(&request));
+        let bytes = request_len(&request);
+        self.metrics.count_sync_bytes(0, bytes);
+        if let Some(session) = self.sessions.get_mut(&peer) {
+            session.report.bytes_out += bytes;
+        }
         let id = self.swarm.behaviour_mut().sync.send_request(&peer, request);
         self.outbound.insert(id, (peer, kind));
     }
@@ -660,10 +663,12 @@ impl Node {
         let Some((_, kind)) = self.outbound.remove(&request_id) else {
             return;
         };
-        self.metrics.count_sync_bytes(response_len(&response), 0);
-        if !self.sessions.contains_key(&peer) {
+        let bytes = response_len(&response);
+        self.metrics.count_sync_bytes(bytes, 0);
+        let Some(session) = self.sessions.get_mut(&peer) else {
             return;
-        }
+        };
+        session.report.bytes_in += bytes;
         match (kind, response) {
             (Outbound::Reconcile, SyncResponse::Reconcile(message)) => {
                 let reconciled = self
@@ -673,27 +678,25 @@ impl Node {
                     return;
                 };
                 session.report.rounds += 1;
-                session.report.bytes_in += message.encoded_len() as u64;
                 match reconciled {
-                    Ok(outcome) => {
+                    // Once loaded, the index stays loaded.
+                    None => self.fail_session(peer, "the sync index is not loaded".into()),
+                    Some(Ok(outcome)) => {
                         self.want(peer, outcome.need);
                         let Some(session) = self.sessions.get_mut(&peer) else {
                             return;
                         };
                         match outcome.reply {
-                            Some(message) => {
-                                session.report.bytes_out += message.encoded_len() as u64;
-                                self.send(peer, Outbound::Reconcile, |network| {
-                                    SyncRequest::Reconcile { network, message }
-                                })
-                            }
+                            Some(message) => self.send(peer, Outbound::Reconcile, |network| {
+                                SyncRequest::Reconcile { network, message }
+                            }),
                             None => {
                                 session.phase = Phase::Fetching;
                                 self.pump(peer);
                             }
                         }
                     }
-                    Err(e) => {
+                    Some(Err(e)) => {
                         self.offend(peer, "answered with an invalid sync message");
                         self.fail_session(peer, format!("invalid sync message: {e}"));
                     }
@@ -805,6 +808,7 @@ impl Node {
                     }
                 }
             }
+            Internal::Answer { channel, response } => self.respond(channel, response),
             Internal::Fetched {
                 peer,
                 asked,
@@ -926,12 +930,12 @@ impl Node {
             Verdict::Ban => {
                 tracing::warn!(peer = %peer, "peer {what} once too often; disconnecting and keeping it out for {} s", BAN_DURATION.as_secs());
                 self.metrics.count_ban();
-                self.ban(peer, what);
+                self.ban(peer);
             }
         }
     }
 
-    fn ban(&mut self, peer: PeerId, _why: &str) {
+    fn ban(&mut self, peer: PeerId) {
         self.penalties.ban(peer, Instant::now());
         self.swarm.behaviour_mut().blocked.block_peer(peer);
         self.swarm.behaviour_mut().gossipsub.blacklist_peer(&peer);
@@ -953,7 +957,7 @@ impl Node {
                     return;
                 };
                 if self.peers.get(&peer).is_some_and(|p| p.confirmed) {
-                    self.start_session(peer, Phase::Reconciling, vec![reply]);
+                    self.start_session(peer, vec![reply]);
                     return;
                 }
                 if self.penalties.is_banned(&peer, Instant::now()) {
@@ -1026,6 +1030,27 @@ impl Node {
 
     fn on_tick(&mut self) {
         let now = Instant::now();
+        // Once graylisted, a peer's messages never reach the application,
+        // so its offences stop being counted: ban it on its score.
+        let graylisted: Vec<PeerId> = self
+            .peers
+            .keys()
+            .filter(|peer| {
+                !self.penalties.is_banned(peer, now)
+                    && self
+                        .swarm
+                        .behaviour()
+                        .gossipsub
+                        .peer_score(peer)
+                        .is_some_and(|score| score < behaviour::GRAYLIST_THRESHOLD)
+            })
+            .copied()
+            .collect();
+        for peer in graylisted {
+            tracing::warn!(peer = %peer, "peer's gossip score fell below the graylist threshold; disconnecting and keeping it out for {} s", BAN_DURATION.as_secs());
+            self.metrics.count_ban();
+            self.ban(peer);
+        }
         for peer in self.penalties.expired_bans(now) {
             self.swarm.behaviour_mut().blocked.unblock_peer(peer);
             self.swarm
@@ -1048,7 +1073,7 @@ impl Node {
             .map(|(peer, _)| *peer)
             .collect();
         for peer in due {
-            self.start_session(peer, Phase::Reconciling, Vec::new());
+            self.start_session(peer, Vec::new());
         }
         let expired: Vec<PeerId> = self
             .pending_syncs
@@ -1057,21 +1082,29 @@ impl Node {
             .map(|(peer, _)| *peer)
             .collect();
         for peer in expired {
-            if let Some(pending) = self.pending_syncs.remove(&peer) {
-                for waiter in pending.waiters {
-                    let _ = waiter.send(Err(P2pError::Peer {
-                        peer: peer.to_string(),
-                        message: format!(
-                            "not connected and confirmed within {} s",
-                            DIAL_WAIT.as_secs()
-                        ),
-                    }));
-                }
-            }
+            self.fail_pending(
+                peer,
+                format!(
+                    "not connected and confirmed within {} s",
+                    DIAL_WAIT.as_secs()
+                ),
+            );
         }
         if now.duration_since(self.last_redial) >= REDIAL_EVERY {
             self.last_redial = now;
             self.redial_bootstrap();
+        }
+    }
+
+    /// Answers everyone waiting for `peer` to connect with an error.
+    fn fail_pending(&mut self, peer: PeerId, message: String) {
+        if let Some(pending) = self.pending_syncs.remove(&peer) {
+            for waiter in pending.waiters {
+                let _ = waiter.send(Err(P2pError::Peer {
+                    peer: peer.to_string(),
+                    message: message.clone(),
+                }));
+            }
         }
     }
 
@@ -1112,6 +1145,32 @@ fn transport_error(e: &(dyn std::error::Error + 'static)) -> String {
     } else {
         parts.join(": ")
     }
+}
+
+/// The answer to a fetch: the objects held, in the order asked, until the
+/// frame is full.
+fn objects_for(store: &Store, ids: &[ObjectId]) -> SyncResponse {
+    let mut budget = MAX_SYNC_FRAME_BYTES - OBJECTS_HEADER_BYTES;
+    let mut objects = Vec::new();
+    let mut truncated = false;
+    for id in ids {
+        match store.get_bytes(id) {
+            Ok(Some(bytes)) => {
+                let cost = bytes.len() + OBJECT_ENTRY_OVERHEAD;
+                if cost > budget {
+                    truncated = true;
+                    break;
+                }
+                budget -= cost;
+                objects.push(bytes);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(%id, error = %e, "cannot read an object a peer asked for");
+            }
+        }
+    }
+    SyncResponse::Objects { objects, truncated }
 }
 
 fn request_len(request: &SyncRequest) -> u64 {

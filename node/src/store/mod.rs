@@ -10,15 +10,17 @@
 
 mod apply;
 pub(crate) mod keys;
+mod sync_index;
 mod writer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use baraza_protocol::sync::SyncIndex;
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject, KINDS};
+use sync_index::SyncIndexCell;
 use tokio::sync::broadcast;
 
 use apply::Counters;
@@ -155,8 +157,8 @@ pub struct Store {
     counters: Arc<Counters>,
     events: broadcast::Sender<StoredEvent>,
     /// Every stored object's sync key, for reconciliation (in memory,
-    /// rebuilt from the `t` index at open, extended by the writer).
-    sync_index: Arc<RwLock<SyncIndex>>,
+    /// loaded from the `t` index in the background, extended by the writer).
+    sync_index: Arc<SyncIndexCell>,
 }
 
 const SCHEMA_KEY: &str = "schema";
@@ -214,7 +216,7 @@ impl Store {
             pending: AtomicUsize::new(pending),
             max_pending: options.max_pending,
         });
-        let sync_index = Arc::new(RwLock::new(load_sync_index(&db)?));
+        let sync_index = Arc::new(SyncIndexCell::default());
         let (events, _) = broadcast::channel(EVENT_BROADCAST);
         let writer = Writer::start(WriterParts {
             db: db.clone(),
@@ -223,6 +225,7 @@ impl Store {
             observe,
             sync_index: sync_index.clone(),
         })?;
+        sync_index.load(db.clone());
         Ok(Store {
             db,
             writer,
@@ -423,10 +426,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Runs `f` over the sync index (a read lock: writers wait for `f`).
-    pub fn with_sync_index<R>(&self, f: impl FnOnce(&SyncIndex) -> R) -> R {
-        let index = self.sync_index.read().unwrap_or_else(|p| p.into_inner());
-        f(&index)
+    /// Runs `f` over the sync index (a read lock: writers wait for `f`),
+    /// or gives `None` while the index is still loading after `open`.
+    pub fn with_sync_index<R>(&self, f: impl FnOnce(&SyncIndex) -> R) -> Option<R> {
+        self.sync_index.read(f)
     }
 
     /// Flushes everything written so far to disk.
@@ -438,6 +441,8 @@ impl Store {
     /// Flushes everything to disk and releases the data dir (its lock is
     /// held until every handle to the database is gone).
     pub async fn close(self) -> Result<(), StoreError> {
+        let index = self.sync_index.clone();
+        let _ = tokio::task::spawn_blocking(move || index.stop()).await;
         self.writer.close().await;
         self.db.flush_async().await?;
         Ok(())
@@ -470,21 +475,6 @@ fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
             Err(e) => return Err(e.into()),
         }
     }
-}
-
-/// Reads every stored object's sync key from the `t` index, which sled
-/// keeps in exactly the sync order (created_at big-endian, then id).
-fn load_sync_index(db: &sled::Db) -> Result<SyncIndex, StoreError> {
-    let mut keys = Vec::new();
-    for entry in db.scan_prefix([keys::TIME]) {
-        let (k, _) = entry?;
-        let key = keys::sync_key(&k).ok_or_else(|| StoreError::Corrupt {
-            id: hex::encode(&k),
-            detail: "malformed time index key".into(),
-        })?;
-        keys.push(key);
-    }
-    Ok(keys.into_iter().collect())
 }
 
 fn is_lock_error(e: &std::io::Error) -> bool {

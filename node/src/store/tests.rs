@@ -307,3 +307,37 @@ async fn a_data_dir_in_use_is_named_not_corrupted() {
         "the first store is untouched"
     );
 }
+
+#[tokio::test]
+async fn the_sync_index_loads_after_open_and_misses_nothing_stored_meanwhile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = charter();
+    let stored: Vec<SignedObject> = (1..=50).map(|n| comment(c.id(), n, None)).collect();
+    {
+        let store = open(dir.path());
+        store.put(std::slice::from_ref(&c)).await.expect("put");
+        store.put(&stored).await.expect("put");
+        store.close().await.expect("close");
+    }
+    let store = open(dir.path());
+    // Stored while the index may still be loading.
+    let late = comment(c.id(), 99, None);
+    store.put(std::slice::from_ref(&late)).await.expect("put");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let len = loop {
+        if let Some(len) = store.with_sync_index(|index| index.len()) {
+            break len;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index never loaded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    assert_eq!(len, 52, "the charter, 50 comments and the late one");
+    let late_key = baraza_protocol::sync::SyncKey::new(late.created_at(), late.id());
+    assert_eq!(
+        store.with_sync_index(|index| index.contains(&late_key)),
+        Some(true)
+    );
+}

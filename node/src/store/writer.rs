@@ -14,14 +14,15 @@
 //! writer thread the runtime's threads never wait for the disk; they keep
 //! verifying the next submissions, which then form the next group.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use baraza_protocol::sync::{SyncIndex, SyncKey};
+use baraza_protocol::sync::SyncKey;
 use baraza_protocol::SignedObject;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::apply::{Counters, Group, Referenced};
+use super::sync_index::SyncIndexCell;
 use super::{PutOutcome, StoreError, StoredEvent};
 
 /// Submissions that can queue for the writer before submitters feel
@@ -67,7 +68,7 @@ pub(crate) struct WriterParts {
     pub(crate) counters: Arc<Counters>,
     pub(crate) events: broadcast::Sender<StoredEvent>,
     pub(crate) observe: FlushObserver,
-    pub(crate) sync_index: Arc<RwLock<SyncIndex>>,
+    pub(crate) sync_index: Arc<SyncIndexCell>,
 }
 
 impl Writer {
@@ -176,10 +177,11 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
         // Written to sled whether or not the flush worked: readable, so
         // reconcilable.
         if !stored.is_empty() {
-            let mut index = sync_index.write().unwrap_or_else(|p| p.into_inner());
-            for event in &stored {
-                index.insert(SyncKey::new(event.object.created_at(), event.object.id()));
-            }
+            sync_index.insert(
+                stored
+                    .iter()
+                    .map(|e| SyncKey::new(e.object.created_at(), e.object.id())),
+            );
         }
         if flushed.is_ok() {
             for event in stored {
