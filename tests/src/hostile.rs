@@ -100,7 +100,7 @@ pub struct Attack {
 /// Connects to `target` on `network`, then sends every payload in `gossip`
 /// on the objects topic (repeated `flood` times with a counter appended,
 /// so each is a new message) and every raw frame in `frames` as a sync
-/// request. Returns after `linger`.
+/// request. Returns once the target disconnects, or after `linger`.
 pub fn attack(
     target: &str,
     network: &str,
@@ -206,7 +206,13 @@ async fn run(
         report.sync_requests += 1;
         pump(&mut swarm, Duration::from_millis(50)).await;
     }
-    pump(&mut swarm, linger).await;
+    // Linger until the target hangs up, or for at most `linger`.
+    let _ = tokio::time::timeout(linger, async {
+        while swarm.is_connected(&peer) {
+            swarm.select_next_some().await;
+        }
+    })
+    .await;
     report.disconnected = !swarm.is_connected(&peer);
     report
 }

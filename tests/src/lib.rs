@@ -103,7 +103,10 @@ impl NodeProcess {
             .arg(data_dir)
             .env_remove("BARAZA_CONFIG")
             .env("HOME", data_dir)
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("BARAZA_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .env(
                 "BARAZA_DISCOVERY",
                 if options.discovery { "1" } else { "0" },
@@ -261,6 +264,18 @@ impl NodeApi {
             .send()
             .and_then(|r| r.text())
             .expect("GET /metrics")
+    }
+
+    /// The value of one sample in `/metrics` (`name` with its labels, as
+    /// printed), or 0 when the node does not print it.
+    pub fn metric(&self, name: &str) -> f64 {
+        self.metrics()
+            .lines()
+            .find_map(|line| {
+                let (sample, value) = line.rsplit_once(' ')?;
+                (sample == name).then(|| value.parse().ok()).flatten()
+            })
+            .unwrap_or(0.0)
     }
 }
 

@@ -180,11 +180,12 @@ fn nodes_of_different_networks_refuse_each_other() {
             ..options(&[&a])
         },
     );
+    // Whichever side reads the other's identify first hangs up, so the
+    // other may never see it: one of them must have noticed.
+    let noticed = |n: &NodeProcess| n.metric("baraza_peers_wrong_network_total");
     assert!(
-        eventually(WAIT, || a
-            .metrics()
-            .contains("baraza_peers_wrong_network_total 1")),
-        "the node did not notice the other network"
+        eventually(WAIT, || noticed(&a) + noticed(&b) >= 1.0),
+        "neither node noticed the other network"
     );
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(b.index().0, 0, "nothing crosses between networks");
@@ -227,7 +228,7 @@ fn a_hostile_peer_is_banned_and_honest_nodes_keep_converging() {
         gossip,
         50,
         Vec::new(),
-        Duration::from_secs(3),
+        WAIT,
     );
     assert!(
         attack.published > 0,

@@ -922,17 +922,43 @@ impl Node {
     // ----- penalties ------------------------------------------------------
 
     fn offend(&mut self, peer: PeerId, what: &str) {
-        if self.penalties.is_banned(&peer, Instant::now()) {
+        let now = Instant::now();
+        if self.penalties.is_banned(&peer, now) {
             return;
         }
-        match self.penalties.offend(peer, Instant::now()) {
+        match self.penalties.offend(peer, now) {
             Verdict::Warned(n) => tracing::info!(peer = %peer, offences = n, "peer {what}"),
             Verdict::Ban => {
                 tracing::warn!(peer = %peer, "peer {what} once too often; disconnecting and keeping it out for {} s", BAN_DURATION.as_secs());
                 self.metrics.count_ban();
                 self.ban(peer);
+                return;
             }
         }
+        // Once graylisted, a peer's gossip never reaches the application,
+        // so its offences would stop being counted: ban it on its score,
+        // now, whether or not it is still connected.
+        if self.graylisted(&peer, now) {
+            self.ban_graylisted(peer);
+        }
+    }
+
+    /// Whether gossipsub's score for `peer` is below the graylist threshold
+    /// (and the peer is not banned already).
+    fn graylisted(&self, peer: &PeerId, now: Instant) -> bool {
+        !self.penalties.is_banned(peer, now)
+            && self
+                .swarm
+                .behaviour()
+                .gossipsub
+                .peer_score(peer)
+                .is_some_and(|score| score < behaviour::GRAYLIST_THRESHOLD)
+    }
+
+    fn ban_graylisted(&mut self, peer: PeerId) {
+        tracing::warn!(peer = %peer, "peer's gossip score fell below the graylist threshold; disconnecting and keeping it out for {} s", BAN_DURATION.as_secs());
+        self.metrics.count_ban();
+        self.ban(peer);
     }
 
     fn ban(&mut self, peer: PeerId) {
@@ -1030,26 +1056,14 @@ impl Node {
 
     fn on_tick(&mut self) {
         let now = Instant::now();
-        // Once graylisted, a peer's messages never reach the application,
-        // so its offences stop being counted: ban it on its score.
         let graylisted: Vec<PeerId> = self
             .peers
             .keys()
-            .filter(|peer| {
-                !self.penalties.is_banned(peer, now)
-                    && self
-                        .swarm
-                        .behaviour()
-                        .gossipsub
-                        .peer_score(peer)
-                        .is_some_and(|score| score < behaviour::GRAYLIST_THRESHOLD)
-            })
+            .filter(|peer| self.graylisted(peer, now))
             .copied()
             .collect();
         for peer in graylisted {
-            tracing::warn!(peer = %peer, "peer's gossip score fell below the graylist threshold; disconnecting and keeping it out for {} s", BAN_DURATION.as_secs());
-            self.metrics.count_ban();
-            self.ban(peer);
+            self.ban_graylisted(peer);
         }
         for peer in self.penalties.expired_bans(now) {
             self.swarm.behaviour_mut().blocked.unblock_peer(peer);
