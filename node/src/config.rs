@@ -109,8 +109,12 @@ pub struct P2pConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
-    /// Most objects that may wait for missing references.
+    /// Most objects that may wait (for missing references, or future-dated
+    /// ones for their time to come).
     pub max_pending: usize,
+    /// Free space (MiB) to keep on the data dir's disk: below it the node
+    /// refuses writes (507) and keeps serving reads. 0 turns the check off.
+    pub min_free_mb: u64,
 }
 
 /// Log settings.
@@ -166,6 +170,7 @@ impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             max_pending: crate::store::MAX_PENDING,
+            min_free_mb: crate::store::MIN_FREE_BYTES >> 20,
         }
     }
 }
@@ -394,8 +399,10 @@ sync_interval_secs = 60
 max_connections = 128
 
 [store]
-# Objects waiting for objects they reference.
+# Objects waiting for objects they reference (or, if future-dated, for their time).
 max_pending = 10000
+# Free space (MiB) kept on the data dir's disk: below it writes get 507, reads go on.
+min_free_mb = 64
 
 [log]
 # "text" for people, "json" for log collectors. Filter with RUST_LOG (default: info).

@@ -36,15 +36,18 @@ pub enum SubmissionResult {
     Known,
     /// Waiting for referenced objects.
     Pending,
+    /// Future-dated: held until its time comes.
+    Held,
     /// Refused (invalid, over a limit, or the store could not take it).
     Rejected,
 }
 
 impl SubmissionResult {
-    const ALL: [SubmissionResult; 4] = [
+    const ALL: [SubmissionResult; 5] = [
         SubmissionResult::Stored,
         SubmissionResult::Known,
         SubmissionResult::Pending,
+        SubmissionResult::Held,
         SubmissionResult::Rejected,
     ];
 
@@ -54,6 +57,7 @@ impl SubmissionResult {
             SubmissionResult::Stored => "stored",
             SubmissionResult::Known => "known",
             SubmissionResult::Pending => "pending",
+            SubmissionResult::Held => "held",
             SubmissionResult::Rejected => "rejected",
         }
     }
@@ -147,7 +151,7 @@ impl<K: Ord + Clone> LabelledCounter<K> {
 #[derive(Debug)]
 pub struct Metrics {
     /// Submitted objects by outcome, indexed like [`SubmissionResult::ALL`].
-    submissions: [AtomicU64; 4],
+    submissions: [AtomicU64; 5],
     /// Rejected submissions by error code.
     rejections: LabelledCounter<&'static str>,
     /// Durability flushes of the store, in seconds.

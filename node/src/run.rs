@@ -72,6 +72,7 @@ pub struct RunningNode {
     /// The peer protocol.
     pub p2p: P2pHandle,
     p2p_task: JoinHandle<()>,
+    release_task: JoinHandle<()>,
     stop: watch::Sender<bool>,
     server: JoinHandle<Result<(), std::io::Error>>,
 }
@@ -96,6 +97,7 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         &config.store_dir(),
         StoreOptions {
             max_pending: config.store.max_pending,
+            min_free_bytes: config.store.min_free_mb << 20,
             on_flush: Some(on_flush),
         },
     )?);
@@ -122,6 +124,7 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         api::ApiLimits::from_config(&config.http),
     )
     .with_p2p(p2p.clone());
+    let release_task = tokio::spawn(release_held(Arc::downgrade(&store)));
     let (stop, mut stopped) = watch::channel(false);
     let server = tokio::spawn(api::serve(listener, state, async move {
         let _ = stopped.wait_for(|s| *s).await;
@@ -141,9 +144,28 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         store,
         p2p,
         p2p_task,
+        release_task,
         stop,
         server,
     })
+}
+
+/// Every second, while objects are held for their time to come, offers
+/// those whose time has come. Holds the store only while it works.
+async fn release_held(store: std::sync::Weak<Store>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(store) = store.upgrade() else {
+            return;
+        };
+        if store.held_len() > 0 {
+            if let Err(e) = store.release_due().await {
+                tracing::warn!(error = %e, "could not release held objects; trying again");
+            }
+        }
+    }
 }
 
 fn p2p_settings(config: &Config) -> Result<P2pSettings, NodeError> {
@@ -172,6 +194,8 @@ impl RunningNode {
     pub async fn shutdown(self) -> Result<(), NodeError> {
         self.p2p.shutdown().await;
         let _ = self.p2p_task.await;
+        self.release_task.abort();
+        let _ = self.release_task.await;
         let _ = self.stop.send(true);
         let served = self.server.await;
         // Requests still holding the store are done once the server returns.

@@ -97,33 +97,45 @@ pub struct Attack {
     pub disconnected: bool,
 }
 
-/// Connects to `target` on `network`, then sends every payload in `gossip`
-/// on the objects topic (repeated `flood` times with a counter appended,
-/// so each is a new message) and every raw frame in `frames` as a sync
-/// request. Returns once the target disconnects, or after `linger`.
-pub fn attack(
-    target: &str,
-    network: &str,
-    gossip: Vec<Vec<u8>>,
-    flood: usize,
-    frames: Vec<Vec<u8>>,
-    linger: Duration,
-) -> Attack {
+/// What a hostile peer sends.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Payloads published on the objects topic.
+    pub gossip: Vec<Vec<u8>>,
+    /// Each payload is sent this many times, with a counter appended to
+    /// every copy after the first so each is a new message.
+    pub flood: usize,
+    /// Raw frames sent as sync requests.
+    pub frames: Vec<Vec<u8>>,
+    /// How long to wait after joining the topic before publishing.
+    pub settle: Duration,
+    /// The most to linger after sending, waiting for the target to hang up.
+    pub linger: Duration,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan {
+            gossip: Vec::new(),
+            flood: 1,
+            frames: Vec::new(),
+            settle: Duration::from_secs(2),
+            linger: Duration::from_secs(3),
+        }
+    }
+}
+
+/// Connects to `target` on `network` under a new identity, then carries
+/// out `plan`. Returns once the target disconnects, or after `plan.linger`.
+pub fn attack(target: &str, network: &str, plan: &Plan) -> Attack {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    runtime.block_on(run(target, network, gossip, flood, frames, linger))
+    runtime.block_on(run(target, network, plan))
 }
 
-async fn run(
-    target: &str,
-    network: &str,
-    gossip: Vec<Vec<u8>>,
-    flood: usize,
-    frames: Vec<Vec<u8>>,
-    linger: Duration,
-) -> Attack {
+async fn run(target: &str, network: &str, plan: &Plan) -> Attack {
     let target: Multiaddr = target.parse().expect("target multiaddr");
     let topic = objects_topic(network);
     let version = protocol_version(network);
@@ -138,7 +150,7 @@ async fn run(
         .with_behaviour(|key| {
             let config = gossipsub::ConfigBuilder::default()
                 .validation_mode(ValidationMode::Permissive)
-                .max_transmit_size(2 << 20)
+                .max_transmit_size(16 << 20)
                 .heartbeat_interval(Duration::from_millis(200))
                 .build()
                 .expect("gossipsub config");
@@ -183,8 +195,9 @@ async fn run(
     assert!(ready.is_ok(), "the hostile peer never joined the topic");
     let peer = target_peer.expect("connected");
     // Let the mesh form (GRAFT on the next heartbeat).
-    pump(&mut swarm, Duration::from_secs(2)).await;
-    for (i, payload) in gossip.iter().enumerate() {
+    pump(&mut swarm, plan.settle).await;
+    let flood = plan.flood;
+    for (i, payload) in plan.gossip.iter().enumerate() {
         for n in 0..flood.max(1) {
             let mut data = payload.clone();
             if n > 0 {
@@ -201,13 +214,16 @@ async fn run(
         }
         pump(&mut swarm, Duration::from_millis(50)).await;
     }
-    for frame in frames {
-        swarm.behaviour_mut().sync.send_request(&peer, frame);
+    for frame in &plan.frames {
+        swarm
+            .behaviour_mut()
+            .sync
+            .send_request(&peer, frame.clone());
         report.sync_requests += 1;
         pump(&mut swarm, Duration::from_millis(50)).await;
     }
     // Linger until the target hangs up, or for at most `linger`.
-    let _ = tokio::time::timeout(linger, async {
+    let _ = tokio::time::timeout(plan.linger, async {
         while swarm.is_connected(&peer) {
             swarm.select_next_some().await;
         }

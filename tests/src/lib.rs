@@ -2,6 +2,7 @@
 //! start the real `baraza` binary as a node on loopback with a real data
 //! dir, talk to it over HTTP, kill it.
 
+pub mod corpus;
 pub mod hostile;
 
 use std::io::{BufRead, BufReader};
@@ -176,7 +177,8 @@ impl NodeApi {
         }
     }
 
-    fn http(&self) -> &reqwest::blocking::Client {
+    /// The keep-alive client for this node.
+    pub fn http(&self) -> &reqwest::blocking::Client {
         self.client.get_or_init(|| {
             reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(120))
@@ -255,6 +257,19 @@ impl NodeApi {
             .send()
             .expect("POST /v1/p2p/dial");
         assert!(r.status().is_success(), "dial refused: {}", r.status());
+    }
+
+    /// POSTs one encoded object; the status and the JSON answer.
+    pub fn post_object(&self, bytes: &[u8]) -> (u16, serde_json::Value) {
+        let response = self
+            .http()
+            .post(format!("{}/v1/objects", self.url))
+            .header("content-type", "application/cbor")
+            .body(bytes.to_vec())
+            .send()
+            .expect("POST /v1/objects");
+        let status = response.status().as_u16();
+        (status, response.json().expect("a JSON answer"))
     }
 
     /// The Prometheus text of `/metrics`.
@@ -350,15 +365,25 @@ pub fn charter() -> SignedObject {
 
 /// Comment number `n` on the charter, by key `[2; 32]`.
 pub fn comment(charter: ObjectId, n: u64) -> SignedObject {
+    comment_by(
+        charter,
+        T0 + n,
+        &Keypair::from_seed(&[2; 32]),
+        format!("Comment number {n}: keep the Internet whole and open."),
+    )
+}
+
+/// A comment on the charter's section, dated `created_at`, by `key`.
+pub fn comment_by(charter: ObjectId, created_at: u64, key: &Keypair, text: String) -> SignedObject {
     let body = Comment {
-        created_at: T0 + n,
+        created_at,
         charter,
         section: "whole-and-open".into(),
         draft: None,
         anchor: None,
         in_reply_to: None,
         language: "en".into(),
-        text: format!("Comment number {n}: keep the Internet whole and open."),
+        text,
     };
-    SignedObject::sign(Body::Comment(body), &Keypair::from_seed(&[2; 32])).expect("valid comment")
+    SignedObject::sign(Body::Comment(body), key).expect("valid comment")
 }

@@ -225,10 +225,12 @@ fn a_hostile_peer_is_banned_and_honest_nodes_keep_converging() {
     let attack = hostile::attack(
         &a.peer_addr(),
         &NodeOptions::default().network,
-        gossip,
-        50,
-        Vec::new(),
-        WAIT,
+        &hostile::Plan {
+            gossip,
+            flood: 50,
+            linger: WAIT,
+            ..hostile::Plan::default()
+        },
     );
     assert!(
         attack.published > 0,

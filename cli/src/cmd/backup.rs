@@ -153,7 +153,7 @@ pub(crate) fn import(file: &Path, store_dir: &Path) -> anyhow::Result<ExitCode> 
                     match outcome? {
                         PutOutcome::Stored { .. } => tally.stored += 1,
                         PutOutcome::Known => tally.known += 1,
-                        PutOutcome::Pending { .. } => tally.pending += 1,
+                        PutOutcome::Pending { .. } | PutOutcome::Held { .. } => tally.pending += 1,
                     }
                 }
                 progress.set_position(reader.offset());

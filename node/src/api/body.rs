@@ -14,8 +14,10 @@ use futures::{Stream, StreamExt};
 
 use super::error::ApiError;
 
-/// Most bytes past the limit read (and dropped) before answering 413.
-const DRAIN_BYTES: u64 = 1024 * 1024;
+/// Most bytes past the limit read (and dropped) before answering 413: a
+/// stakeholder who attaches a 10 MB document by mistake is told why, not
+/// shown "connection reset". Bounded in time too, by [`DRAIN_TIME`].
+const DRAIN_BYTES: u64 = 16 * 1024 * 1024;
 /// Longest spent draining an oversized body.
 const DRAIN_TIME: Duration = Duration::from_secs(2);
 

@@ -108,6 +108,20 @@ impl From<StoreError> for ApiError {
                 error.to_string(),
             )
             .retry_after(PENDING_FULL_RETRY_SECS),
+            StoreError::TooFarAhead { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_far_ahead",
+                error.to_string(),
+            ),
+            StoreError::DiskFull { .. } => {
+                tracing::warn!(%error, "refusing a write");
+                ApiError::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "disk_full",
+                    format!("{error}; nothing acknowledged earlier is lost"),
+                )
+                .retry_after(STORE_FAILED_RETRY_SECS)
+            }
             StoreError::Corrupt { .. } => ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "store_corrupt",

@@ -6,10 +6,12 @@
 //! accepted object durable. Statuses:
 //!
 //! - **201** something new was stored; **202** nothing new was stored but
-//!   something is pending (waiting for objects it references); **200**
-//!   everything was already known. The body is `{"results": [...]}`, one
-//!   entry per object in input order: `{"id", "status": "stored" | "known" |
-//!   "pending", "missing"?: [ids]}`.
+//!   something is pending (waiting for objects it references) or held
+//!   (dated more than the allowed clock skew ahead of the node's clock:
+//!   stored when its time comes); **200** everything was already known. The
+//!   body is `{"results": [...]}`, one entry per object in input order:
+//!   `{"id", "status": "stored" | "known" | "pending" | "held",
+//!   "missing"?: [ids], "until"?: ms}`.
 //! - **400** an object (or, in bulk, at least one item) is invalid. A bulk
 //!   request is not all-or-nothing: its valid items are stored anyway
 //!   (durably, before the answer), and the 400 body is the error of the
@@ -21,6 +23,9 @@
 //!   object size; bulk: `ApiLimits::max_bulk_bytes`), or a bulk body holds
 //!   more than `ApiLimits::max_bulk_items` items; nothing is processed.
 //! - **415** any other content type.
+//! - **422** `too_far_ahead`: dated more than 7 days ahead of the node's clock.
+//! - **507** `disk_full`: the data dir's disk is below its free-space
+//!   reserve; nothing is written, reads go on, `Retry-After` is set.
 //! - **503** the store could not take the objects (disk full, IO error, or
 //!   the pending set is full), with `Retry-After`; in bulk, with `results`
 //!   saying which items were stored before the failure. Retrying is always
@@ -46,6 +51,8 @@ pub(super) enum Status {
     Stored,
     Known,
     Pending(Vec<ObjectId>),
+    /// Held until `until` (ms since the epoch).
+    Held(u64),
     /// Invalid: the client's fault.
     Invalid {
         code: &'static str,
@@ -70,6 +77,7 @@ impl ItemResult {
             Ok(PutOutcome::Stored { .. }) => Status::Stored,
             Ok(PutOutcome::Known) => Status::Known,
             Ok(PutOutcome::Pending { missing }) => Status::Pending(missing),
+            Ok(PutOutcome::Held { until }) => Status::Held(until),
             Err(e) => Status::Refused(e.into()),
         };
         ItemResult {
@@ -93,6 +101,7 @@ impl ItemResult {
             Status::Stored => SubmissionResult::Stored,
             Status::Known => SubmissionResult::Known,
             Status::Pending(_) => SubmissionResult::Pending,
+            Status::Held(_) => SubmissionResult::Held,
             Status::Invalid { .. } | Status::Refused(_) => SubmissionResult::Rejected,
         }
     }
@@ -117,6 +126,10 @@ impl ItemResult {
                 let missing: Vec<String> = missing.iter().map(ObjectId::to_string).collect();
                 out.insert("missing".into(), json!(missing));
                 "pending"
+            }
+            Status::Held(until) => {
+                out.insert("until".into(), json!(until));
+                "held"
             }
             Status::Invalid { code, message } => {
                 out.insert("error".into(), json!(code));
@@ -220,7 +233,7 @@ pub(super) fn respond(results: &[ItemResult]) -> Response {
         StatusCode::CREATED
     } else if results
         .iter()
-        .any(|r| matches!(r.status, Status::Pending(_)))
+        .any(|r| matches!(r.status, Status::Pending(_) | Status::Held(_)))
     {
         StatusCode::ACCEPTED
     } else {

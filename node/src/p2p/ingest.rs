@@ -50,6 +50,8 @@ pub(crate) async fn apply(store: &Arc<Store>, encodings: Vec<Vec<u8>>) -> Applie
                         applied.pending += 1;
                         applied.missing.extend(missing);
                     }
+                    // Valid, and stored when its time comes.
+                    Ok(PutOutcome::Held { .. }) => applied.pending += 1,
                     Err(e) => {
                         tracing::warn!(id = %object.id(), error = %e, "store refused a peer object");
                         applied.failed += 1;

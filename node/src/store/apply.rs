@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use baraza_protocol::limits::MAX_CLOCK_SKEW_MS;
 use baraza_protocol::{Body, ObjectId, SignedObject, KINDS};
 
 use super::{count_key, decode_stored, keys, PutOutcome, StoreError, StoredEvent};
@@ -23,6 +24,9 @@ use super::{count_key, decode_stored, keys, PutOutcome, StoreError, StoredEvent}
 const MAX_STAGED: usize = 1024;
 /// Most ids [`Referenced`] remembers.
 const MAX_REFERENCED: usize = 4096;
+/// How far ahead of the node's clock an object may be dated and still be
+/// held back until its time comes (7 days); beyond that it is refused.
+pub(crate) const MAX_HOLD_MS: u64 = 7 * 24 * 3600 * 1000;
 
 /// The store's counters, shared by the writer and the readers.
 #[derive(Debug)]
@@ -33,6 +37,8 @@ pub(crate) struct Counters {
     pub(crate) counts: [AtomicU64; KINDS.len()],
     /// Objects in the pending set.
     pub(crate) pending: AtomicUsize,
+    /// Of those, future-dated objects held until their time comes.
+    pub(crate) held: AtomicUsize,
     /// The pending set's bound.
     pub(crate) max_pending: usize,
 }
@@ -65,6 +71,9 @@ pub(crate) struct Group<'a> {
     db: &'a sled::Db,
     counters: &'a Counters,
     referenced: &'a mut Referenced,
+    /// The node's clock (ms since the epoch) for this group: objects dated
+    /// more than [`MAX_CLOCK_SKEW_MS`] after it are held back.
+    now_ms: u64,
     /// Writes of the staged objects, not yet applied.
     batch: sled::Batch,
     /// Ids of the staged objects: stored as far as later objects can tell.
@@ -94,11 +103,13 @@ impl<'a> Group<'a> {
         db: &'a sled::Db,
         counters: &'a Counters,
         referenced: &'a mut Referenced,
+        now_ms: u64,
     ) -> Group<'a> {
         Group {
             db,
             counters,
             referenced,
+            now_ms,
             batch: sled::Batch::default(),
             staged_ids: HashSet::new(),
             staged_slots: Vec::new(),
@@ -152,6 +163,9 @@ impl<'a> Group<'a> {
         let id = object.id();
         if self.staged_ids.contains(&id) || self.db.contains_key(keys::object(&id))? {
             return Ok(Check::Known);
+        }
+        if self.future_dated(object) {
+            return Ok(Check::Special);
         }
         for r in object.body().references() {
             if !self.staged_ids.contains(&r) && !self.referenced.stored(self.db, &r)? {
@@ -221,8 +235,8 @@ impl<'a> Group<'a> {
         self.committed_events = self.events.len();
     }
 
-    /// One object on its own: wait in the pending set, or store it and
-    /// release the objects waiting for it, and theirs in turn.
+    /// One object on its own: wait in the pending set (held back if it is
+    /// future-dated), or store it and release the objects waiting for it.
     fn put_one(
         &self,
         object: &SignedObject,
@@ -234,16 +248,15 @@ impl<'a> Group<'a> {
         if db.contains_key(keys::object(&id))? {
             return Ok(PutOutcome::Known);
         }
+        if self.future_dated(object) {
+            return self.hold(object);
+        }
         let missing = self.missing_references(object)?;
         if db.contains_key(keys::pending(&id))? {
             return Ok(PutOutcome::Pending { missing });
         }
         if !missing.is_empty() {
-            if counters.pending.load(Ordering::Relaxed) >= counters.max_pending {
-                return Err(StoreError::PendingFull {
-                    limit: counters.max_pending,
-                });
-            }
+            self.check_room()?;
             let mut batch = sled::Batch::default();
             batch.insert(keys::pending(&id), object.bytes());
             for m in &missing {
@@ -253,6 +266,122 @@ impl<'a> Group<'a> {
             counters.pending.fetch_add(1, Ordering::Relaxed);
             return Ok(PutOutcome::Pending { missing });
         }
+        self.store_and_release(object, stored)
+    }
+
+    /// Whether `object` is dated beyond this node's clock plus the allowed
+    /// skew (design: only obvious future-dating is held back).
+    fn future_dated(&self, object: &SignedObject) -> bool {
+        object.created_at() > self.now_ms.saturating_add(MAX_CLOCK_SKEW_MS)
+    }
+
+    /// Parks a future-dated object in the pending set until its time comes
+    /// (see [`Group::release_due`]); refuses one dated too far ahead.
+    fn hold(&self, object: &SignedObject) -> Result<PutOutcome, StoreError> {
+        let (id, created_at) = (object.id(), object.created_at());
+        let ahead_ms = created_at - self.now_ms;
+        if ahead_ms > MAX_HOLD_MS {
+            return Err(StoreError::TooFarAhead {
+                ahead_secs: ahead_ms / 1000,
+                limit_secs: MAX_HOLD_MS / 1000,
+            });
+        }
+        let until = created_at - MAX_CLOCK_SKEW_MS;
+        if self.db.contains_key(keys::pending(&id))? {
+            return Ok(PutOutcome::Held { until });
+        }
+        self.check_room()?;
+        let mut batch = sled::Batch::default();
+        batch.insert(keys::pending(&id), object.bytes());
+        batch.insert(keys::held(created_at, &id), &[]);
+        self.db.apply_batch(batch)?;
+        self.counters.pending.fetch_add(1, Ordering::Relaxed);
+        self.counters.held.fetch_add(1, Ordering::Relaxed);
+        Ok(PutOutcome::Held { until })
+    }
+
+    fn check_room(&self) -> Result<(), StoreError> {
+        let limit = self.counters.max_pending;
+        if self.counters.pending.load(Ordering::Relaxed) >= limit {
+            return Err(StoreError::PendingFull { limit });
+        }
+        Ok(())
+    }
+
+    /// Offers every held object whose time has come (its `created_at` is
+    /// within the allowed skew of the clock): stored, or pending on its
+    /// references like any other object. Each leaves the held set only
+    /// after it is stored or parked as pending, so a crash in between
+    /// offers it again after restart (and then finds it stored).
+    pub(crate) fn release_due(&mut self) -> Result<(), StoreError> {
+        if self.counters.held.load(Ordering::Relaxed) == 0 {
+            return Ok(());
+        }
+        self.commit();
+        let horizon = self.now_ms.saturating_add(MAX_CLOCK_SKEW_MS);
+        let mut due = Vec::new();
+        for entry in self.db.scan_prefix([keys::HELD]) {
+            let (key, _) = entry?;
+            match keys::held_time(&key) {
+                Some(at) if at > horizon => break,
+                _ => due.push(key),
+            }
+        }
+        for key in due {
+            let Some(id) = keys::trailing_id(&key) else {
+                continue;
+            };
+            let mut events = std::mem::take(&mut self.events);
+            let released = self.release_one(&key, &id, &mut events);
+            self.events = events;
+            self.committed_events = self.events.len();
+            released?;
+        }
+        Ok(())
+    }
+
+    fn release_one(
+        &self,
+        held_key: &[u8],
+        id: &ObjectId,
+        stored: &mut Vec<StoredEvent>,
+    ) -> Result<(), StoreError> {
+        let (db, counters) = (self.db, self.counters);
+        let mut done = sled::Batch::default();
+        done.remove(held_key);
+        let Some(bytes) = db.get(keys::pending(id))? else {
+            db.apply_batch(done)?;
+            counters.held.fetch_sub(1, Ordering::Relaxed);
+            return Ok(());
+        };
+        let object = decode_stored(id, &bytes)?;
+        let missing = self.missing_references(&object)?;
+        if missing.is_empty() {
+            if !db.contains_key(keys::object(id))? {
+                self.store_and_release(&object, stored)?;
+            }
+            done.remove(keys::pending(id));
+            counters.pending.fetch_sub(1, Ordering::Relaxed);
+        } else {
+            // Still pending, now on its references.
+            for m in &missing {
+                done.insert(keys::waiting(m, id), &[]);
+            }
+        }
+        db.apply_batch(done)?;
+        counters.held.fetch_sub(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Stores `object` (every reference is stored) and releases the
+    /// objects waiting for it, and theirs in turn.
+    fn store_and_release(
+        &self,
+        object: &SignedObject,
+        stored: &mut Vec<StoredEvent>,
+    ) -> Result<PutOutcome, StoreError> {
+        let (db, counters) = (self.db, self.counters);
+        let id = object.id();
         let seq = self.store_one(object)?;
         stored.push(StoredEvent {
             seq,

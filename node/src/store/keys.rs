@@ -17,6 +17,7 @@
 //! | `v` | revoked key, id | — (revocations by key) |
 //! | `p` | id | pending object bytes (references not yet known) |
 //! | `w` | missing id, waiting id | — |
+//! | `h` | created_at, id | — (pending objects held until their time comes) |
 //! | `m` | name | meta (counters, schema version) |
 
 use baraza_protocol::sync::SyncKey;
@@ -32,6 +33,7 @@ pub(crate) const REFERRER: u8 = b'r';
 pub(crate) const REVOKED: u8 = b'v';
 pub(crate) const PENDING: u8 = b'p';
 pub(crate) const WAITING: u8 = b'w';
+pub(crate) const HELD: u8 = b'h';
 pub(crate) const META: u8 = b'm';
 
 /// One byte per kind, stable on disk.
@@ -62,6 +64,17 @@ pub(crate) fn object(id: &ObjectId) -> Vec<u8> {
 }
 pub(crate) fn pending(id: &ObjectId) -> Vec<u8> {
     key(PENDING, &[id.as_bytes()])
+}
+/// A future-dated pending object, in order of its `created_at`.
+pub(crate) fn held(created_at: u64, id: &ObjectId) -> Vec<u8> {
+    key(HELD, &[&created_at.to_be_bytes(), id.as_bytes()])
+}
+/// The `created_at` of a [`held`] key.
+pub(crate) fn held_time(key: &[u8]) -> Option<u64> {
+    if key.len() != 1 + 8 + 32 || key[0] != HELD {
+        return None;
+    }
+    Some(u64::from_be_bytes(key[1..9].try_into().ok()?))
 }
 pub(crate) fn seq(seq: u64) -> Vec<u8> {
     key(SEQ, &[&seq.to_be_bytes()])

@@ -28,6 +28,8 @@ use writer::{FlushObserver, Writer, WriterParts};
 
 /// Default for [`StoreOptions::max_pending`].
 pub const MAX_PENDING: usize = 10_000;
+/// Default for [`StoreOptions::min_free_bytes`] (64 MiB).
+pub const MIN_FREE_BYTES: u64 = 64 << 20;
 /// Most objects a listing page returns.
 pub const MAX_PAGE: usize = 1000;
 /// Capacity of the new-object broadcast (slow subscribers skip ahead and
@@ -35,7 +37,7 @@ pub const MAX_PAGE: usize = 1000;
 pub const EVENT_BROADCAST: usize = 1024;
 
 /// What went wrong in the store.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// sled failed (IO error, disk full, corruption detected by sled).
@@ -63,6 +65,25 @@ pub enum StoreError {
         /// The limit.
         limit: usize,
     },
+    /// The object is dated too far ahead of this node's clock to be held
+    /// until its time comes.
+    #[error("created_at is {ahead_secs} s ahead of this node's clock; objects up to {limit_secs} s ahead are held until their time comes, later ones refused (is the signer's clock wrong?)")]
+    TooFarAhead {
+        /// How far ahead, in seconds.
+        ahead_secs: u64,
+        /// The most that is held, in seconds.
+        limit_secs: u64,
+    },
+    /// The disk is (nearly) full: writes are refused, reads go on.
+    #[error("the disk holding {dir} has {free_mb} MiB free, below the {reserve_mb} MiB reserve (store.min_free_mb); writes resume when space is freed")]
+    DiskFull {
+        /// The data dir.
+        dir: String,
+        /// Free space, MiB.
+        free_mb: u64,
+        /// The reserve, MiB.
+        reserve_mb: u64,
+    },
     /// Writes were applied but could not be made durable.
     #[error("could not make writes durable: {0}")]
     Flush(String),
@@ -82,6 +103,12 @@ pub enum PutOutcome {
     Pending {
         /// The references not yet stored.
         missing: Vec<ObjectId>,
+    },
+    /// Dated ahead of this node's clock (beyond the allowed skew): held
+    /// until its time comes, then stored like any other.
+    Held {
+        /// When it will be offered again (ms since the epoch).
+        until: u64,
     },
 }
 
@@ -131,8 +158,13 @@ pub struct Page {
 /// How to open a store.
 #[derive(Clone)]
 pub struct StoreOptions {
-    /// Most objects that may wait for missing references at once.
+    /// Most objects that may wait at once (for missing references, or
+    /// for their time to come).
     pub max_pending: usize,
+    /// Free space (bytes) to keep on the data dir's disk: below it, writes
+    /// are refused with [`StoreError::DiskFull`] while reads go on, so the
+    /// store never meets a full disk half-way through a write.
+    pub min_free_bytes: u64,
     /// Called after each flush with its duration (s) and the waiters it
     /// served; lets metrics observe the store without the store knowing them.
     pub on_flush: Option<Arc<dyn Fn(f64, usize) + Send + Sync>>,
@@ -142,6 +174,7 @@ impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             max_pending: MAX_PENDING,
+            min_free_bytes: MIN_FREE_BYTES,
             on_flush: None,
         }
     }
@@ -206,6 +239,7 @@ impl Store {
             }
         }
         let pending = db.scan_prefix([keys::PENDING]).count();
+        let held = db.scan_prefix([keys::HELD]).count();
         let observe: FlushObserver = match options.on_flush {
             Some(f) => f,
             None => Arc::new(|_, _| {}),
@@ -214,6 +248,7 @@ impl Store {
             next_seq: AtomicU64::new(next_seq),
             counts,
             pending: AtomicUsize::new(pending),
+            held: AtomicUsize::new(held),
             max_pending: options.max_pending,
         });
         let sync_index = Arc::new(SyncIndexCell::default());
@@ -224,6 +259,7 @@ impl Store {
             events: events.clone(),
             observe,
             sync_index: sync_index.clone(),
+            disk: writer::DiskReserve::new(dir, options.min_free_bytes),
         })?;
         sync_index.load(db.clone());
         Ok(Store {
@@ -385,6 +421,18 @@ impl Store {
     /// Objects waiting for references.
     pub fn pending_len(&self) -> usize {
         self.counters.pending.load(Ordering::Relaxed)
+    }
+
+    /// Of the pending objects, those held until their time comes.
+    pub fn held_len(&self) -> usize {
+        self.counters.held.load(Ordering::Relaxed)
+    }
+
+    /// Offers every held object whose time has come (the node calls this
+    /// every second while [`Store::held_len`] is not zero); returns once
+    /// they are durable.
+    pub async fn release_due(&self) -> Result<(), StoreError> {
+        self.writer.put(Vec::new()).await.map(|_| ())
     }
 
     /// The sequence number of the newest stored object (0 when empty).

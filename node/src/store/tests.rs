@@ -39,8 +39,13 @@ fn charter() -> SignedObject {
 }
 
 fn comment(charter: ObjectId, n: u64, reply_to: Option<ObjectId>) -> SignedObject {
+    comment_at(charter, T0 + n, reply_to)
+}
+
+fn comment_at(charter: ObjectId, created_at: u64, reply_to: Option<ObjectId>) -> SignedObject {
+    let n = created_at - T0;
     let body = Comment {
-        created_at: T0 + n,
+        created_at,
         charter,
         section: "open".into(),
         draft: None,
@@ -120,6 +125,7 @@ async fn the_pending_set_is_bounded() {
         StoreOptions {
             max_pending: 2,
             on_flush: None,
+            ..StoreOptions::default()
         },
     )
     .expect("open");
@@ -340,4 +346,121 @@ async fn the_sync_index_loads_after_open_and_misses_nothing_stored_meanwhile() {
         store.with_sync_index(|index| index.contains(&late_key)),
         Some(true)
     );
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as u64
+}
+
+/// Releases due objects every 100 ms until `check` holds (at most 30 s).
+async fn release_until(store: &Store, mut check: impl FnMut(&Store) -> bool) -> bool {
+    for _ in 0..300 {
+        store.release_due().await.expect("release");
+        if check(store) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_future_dated_object_is_held_across_a_reopen_then_stored_when_its_time_comes() {
+    use baraza_protocol::limits::MAX_CLOCK_SKEW_MS;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = charter();
+    // Due two seconds from now: ahead of the clock by more than the skew.
+    let due = now_ms() + MAX_CLOCK_SKEW_MS + 2_000;
+    let early = comment_at(c.id(), due, None);
+    {
+        let store = open(dir.path());
+        store.put(std::slice::from_ref(&c)).await.expect("put");
+        let out = store.put(std::slice::from_ref(&early)).await.expect("put");
+        assert_eq!(
+            out[0].as_ref().expect("held"),
+            &PutOutcome::Held {
+                until: due - MAX_CLOCK_SKEW_MS
+            }
+        );
+        let again = store.put(std::slice::from_ref(&early)).await.expect("put");
+        assert!(matches!(again[0], Ok(PutOutcome::Held { .. })));
+        assert_eq!((store.held_len(), store.pending_len()), (1, 1));
+        assert!(store.get(&early.id()).expect("get").is_none());
+        store.release_due().await.expect("release");
+        assert!(
+            store.get(&early.id()).expect("get").is_none(),
+            "released before its time"
+        );
+        store.close().await.expect("close");
+    }
+    let store = open(dir.path());
+    assert_eq!(store.held_len(), 1, "held objects survive a reopen");
+    let mut events = store.subscribe();
+    let released = release_until(&store, |s| s.get(&early.id()).expect("get").is_some()).await;
+    assert!(released, "the held object was never stored");
+    assert_eq!((store.held_len(), store.pending_len()), (0, 0));
+    let event = events.recv().await.expect("event");
+    assert_eq!(
+        event.object.id(),
+        early.id(),
+        "released objects are announced"
+    );
+}
+
+#[tokio::test]
+async fn a_held_object_waits_on_its_references_once_released_and_far_future_is_refused() {
+    use baraza_protocol::limits::MAX_CLOCK_SKEW_MS;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path());
+    let c = charter();
+    let early = comment_at(c.id(), now_ms() + MAX_CLOCK_SKEW_MS + 500, None);
+    let out = store.put(std::slice::from_ref(&early)).await.expect("put");
+    assert!(matches!(out[0], Ok(PutOutcome::Held { .. })));
+    let released = release_until(&store, |s| s.held_len() == 0).await;
+    assert!(released);
+    assert_eq!(store.pending_len(), 1, "now pending on the charter");
+    store.put(std::slice::from_ref(&c)).await.expect("put");
+    assert!(store.get(&early.id()).expect("get").is_some());
+    assert_eq!(store.pending_len(), 0);
+
+    let far = comment_at(c.id(), now_ms() + 30 * 24 * 3600 * 1000, None);
+    let out = store.put(std::slice::from_ref(&far)).await.expect("put");
+    assert!(
+        matches!(out[0], Err(StoreError::TooFarAhead { .. })),
+        "{out:?}"
+    );
+    assert_eq!(store.pending_len(), 0);
+}
+
+#[tokio::test]
+async fn below_the_disk_reserve_writes_are_refused_and_reads_go_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = charter();
+    {
+        let store = open(dir.path());
+        store.put(std::slice::from_ref(&c)).await.expect("put");
+        store.close().await.expect("close");
+    }
+    let full = Store::open(
+        dir.path(),
+        StoreOptions {
+            min_free_bytes: u64::MAX,
+            ..StoreOptions::default()
+        },
+    )
+    .expect("open");
+    let a = comment(c.id(), 1, None);
+    let refused = full.put(std::slice::from_ref(&a)).await;
+    let error = refused.expect_err("refused");
+    assert!(matches!(error, StoreError::DiskFull { .. }), "{error}");
+    assert!(error.to_string().contains("reserve"), "{error}");
+    assert!(full.get(&c.id()).expect("reads go on").is_some());
+    full.close().await.expect("close");
+    let store = open(dir.path());
+    assert!(store.get(&a.id()).expect("get").is_none());
+    let out = store.put(std::slice::from_ref(&a)).await.expect("put");
+    assert!(matches!(out[0], Ok(PutOutcome::Stored { .. })));
 }

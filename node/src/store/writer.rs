@@ -14,8 +14,9 @@
 //! writer thread the runtime's threads never wait for the disk; they keep
 //! verifying the next submissions, which then form the next group.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use baraza_protocol::sync::SyncKey;
 use baraza_protocol::SignedObject;
@@ -69,6 +70,52 @@ pub(crate) struct WriterParts {
     pub(crate) events: broadcast::Sender<StoredEvent>,
     pub(crate) observe: FlushObserver,
     pub(crate) sync_index: Arc<SyncIndexCell>,
+    pub(crate) disk: DiskReserve,
+}
+
+/// The free space to keep on the data dir's disk. sled meeting a full disk
+/// half-way through a write fails every later write until the process
+/// restarts; refusing writes before that keeps the node serving reads and
+/// lets writes resume as soon as space is freed.
+pub(crate) struct DiskReserve {
+    dir: PathBuf,
+    min_free_bytes: u64,
+}
+
+impl DiskReserve {
+    pub(crate) fn new(dir: &Path, min_free_bytes: u64) -> DiskReserve {
+        DiskReserve {
+            dir: dir.to_path_buf(),
+            min_free_bytes,
+        }
+    }
+
+    /// `Err(DiskFull)` when the disk has less than the reserve free. A disk
+    /// whose free space cannot be read is assumed to have room (sled then
+    /// reports any real failure).
+    fn check(&self) -> Result<(), StoreError> {
+        if self.min_free_bytes == 0 {
+            return Ok(());
+        }
+        let Ok(stat) = rustix::fs::statvfs(&self.dir) else {
+            return Ok(());
+        };
+        let free = stat.f_bavail.saturating_mul(stat.f_frsize);
+        if free >= self.min_free_bytes {
+            return Ok(());
+        }
+        Err(StoreError::DiskFull {
+            dir: self.dir.display().to_string(),
+            free_mb: free >> 20,
+            reserve_mb: self.min_free_bytes.div_ceil(1 << 20),
+        })
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Writer {
@@ -114,13 +161,21 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
         events,
         observe,
         sync_index,
+        disk,
     } = parts;
     let mut referenced = Referenced::default();
     while let Some(first) = queue.blocking_recv() {
         let began = Instant::now();
         let mut taken = first.objects.len();
         let mut jobs = vec![first];
-        let mut group = Group::new(&db, &counters, &mut referenced);
+        if let Err(full) = disk.check() {
+            refuse(jobs, &full, &mut queue);
+            continue;
+        }
+        let mut group = Group::new(&db, &counters, &mut referenced, now_ms());
+        if let Err(e) = group.release_due() {
+            tracing::warn!(error = %e, "could not release held objects; trying again with the next write");
+        }
         let mut applied = 0;
         let mut lingered = false;
         loop {
@@ -160,13 +215,15 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
             wrote.push(outcomes[start..end].iter().any(|o| {
                 matches!(
                     o,
-                    Ok(PutOutcome::Stored { .. } | PutOutcome::Pending { .. })
+                    Ok(PutOutcome::Stored { .. }
+                        | PutOutcome::Pending { .. }
+                        | PutOutcome::Held { .. })
                 )
             }));
             start = end;
         }
         let writers = wrote.iter().filter(|w| **w).count();
-        let flushed = if writers > 0 {
+        let flushed = if writers > 0 || !stored.is_empty() {
             let started = Instant::now();
             let result = db.flush().map(|_| ()).map_err(|e| e.to_string());
             observe(started.elapsed().as_secs_f64(), writers);
@@ -198,5 +255,17 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
             };
             let _ = job.reply.send(answer);
         }
+    }
+}
+
+/// Answers `jobs`, and every job already queued behind them, with `error`
+/// (the disk is full: nothing is applied).
+fn refuse(jobs: Vec<Job>, error: &StoreError, queue: &mut mpsc::Receiver<Job>) {
+    let answer = |job: Job| {
+        let _ = job.reply.send(Err(error.clone()));
+    };
+    jobs.into_iter().for_each(answer);
+    while let Ok(job) = queue.try_recv() {
+        answer(job);
     }
 }

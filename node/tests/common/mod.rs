@@ -167,6 +167,7 @@ impl TestNode {
         let options = StoreOptions {
             max_pending,
             on_flush: Some(metrics.flush_observer()),
+            ..StoreOptions::default()
         };
         let store = Arc::new(Store::open(dir.path(), options).expect("open store"));
         let state = ApiState::new(store, metrics, limits);
