@@ -107,6 +107,8 @@ pub struct Plan {
     pub flood: usize,
     /// Raw frames sent as sync requests.
     pub frames: Vec<Vec<u8>>,
+    /// Pause after each frame (zero: queue them all at once).
+    pub frame_gap: Duration,
     /// How long to wait after joining the topic before publishing.
     pub settle: Duration,
     /// The most to linger after sending, waiting for the target to hang up.
@@ -119,6 +121,7 @@ impl Default for Plan {
             gossip: Vec::new(),
             flood: 1,
             frames: Vec::new(),
+            frame_gap: Duration::from_millis(50),
             settle: Duration::from_secs(2),
             linger: Duration::from_secs(3),
         }
@@ -220,7 +223,9 @@ async fn run(target: &str, network: &str, plan: &Plan) -> Attack {
             .sync
             .send_request(&peer, frame.clone());
         report.sync_requests += 1;
-        pump(&mut swarm, Duration::from_millis(50)).await;
+        if !plan.frame_gap.is_zero() {
+            pump(&mut swarm, plan.frame_gap).await;
+        }
     }
     // Linger until the target hangs up, or for at most `linger`.
     let _ = tokio::time::timeout(plan.linger, async {

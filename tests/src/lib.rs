@@ -52,6 +52,8 @@ pub struct NodeOptions {
     pub discovery: bool,
     /// Seconds between periodic syncs.
     pub sync_interval_secs: u64,
+    /// A configuration file's text (TOML), given with `--config`.
+    pub config: Option<String>,
 }
 
 impl Default for NodeOptions {
@@ -61,6 +63,7 @@ impl Default for NodeOptions {
             bootstrap: Vec::new(),
             discovery: false,
             sync_interval_secs: 60,
+            config: None,
         }
     }
 }
@@ -119,6 +122,12 @@ impl NodeProcess {
         for peer in &options.bootstrap {
             command.arg("--bootstrap").arg(peer);
         }
+        if let Some(text) = &options.config {
+            std::fs::create_dir_all(data_dir).expect("data dir");
+            let path = data_dir.join("test-node.toml");
+            std::fs::write(&path, text).expect("write the test config");
+            command.arg("--config").arg(path);
+        }
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -144,6 +153,25 @@ impl NodeProcess {
             child,
             api: NodeApi::new(&url),
         }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Resident memory now and at its peak, in KiB (`/proc/<pid>/status`).
+    pub fn memory_kib(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("/proc/<pid>/status");
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
     }
 
     /// SIGKILL, no chance to flush.

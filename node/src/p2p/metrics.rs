@@ -23,6 +23,8 @@ pub struct P2pMetrics {
     sync_bytes_out: AtomicU64,
     bans: AtomicU64,
     refused_network: AtomicU64,
+    refused_connections: AtomicU64,
+    sync_refusals: AtomicU64,
     /// Rejected gossip by reason (error codes: a fixed, small set).
     rejections: Mutex<BTreeMap<&'static str, u64>>,
 }
@@ -88,6 +90,15 @@ impl P2pMetrics {
     /// Counts one ban.
     pub fn count_ban(&self) {
         self.bans.fetch_add(1, Ordering::Relaxed);
+    }
+    /// Counts one inbound connection closed for its address's limit.
+    pub fn count_refused_connection(&self) {
+        self.refused_connections.fetch_add(1, Ordering::Relaxed);
+    }
+    /// Counts one inbound sync request answered busy (over the peer's
+    /// rate, or too many fetches at once).
+    pub fn count_sync_refusal(&self) {
+        self.sync_refusals.fetch_add(1, Ordering::Relaxed);
     }
     /// Counts one peer refused for being on another network.
     pub fn count_wrong_network(&self) {
@@ -198,6 +209,28 @@ impl P2pMetrics {
             out,
             "baraza_peers_wrong_network_total {}",
             get(&self.refused_network)
+        );
+        header(
+            out,
+            "baraza_connections_refused_total",
+            "counter",
+            "Inbound connections closed: too many from one address.",
+        );
+        let _ = writeln!(
+            out,
+            "baraza_connections_refused_total {}",
+            get(&self.refused_connections)
+        );
+        header(
+            out,
+            "baraza_sync_requests_refused_total",
+            "counter",
+            "Inbound sync requests answered busy: over the peer's rate, or too many fetches at once.",
+        );
+        let _ = writeln!(
+            out,
+            "baraza_sync_requests_refused_total {}",
+            get(&self.sync_refusals)
         );
     }
 }

@@ -19,6 +19,7 @@
 pub mod behaviour;
 pub mod codec;
 mod ingest;
+mod limits;
 pub mod metrics;
 pub mod peers;
 mod recent;

@@ -2,7 +2,7 @@
 //! lack in bounded, pipelined batches.
 
 use std::collections::{HashSet, VecDeque};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use baraza_protocol::limits::MAX_FETCH_IDS;
 use baraza_protocol::ObjectId;
@@ -13,6 +13,11 @@ use super::{P2pError, SessionStatus, SyncReport};
 
 /// Fetch requests (or batches being verified and stored) in flight per session.
 pub(crate) const MAX_IN_FLIGHT: usize = 4;
+/// How long fetching pauses after the peer answers busy.
+pub(crate) const BUSY_BACKOFF: Duration = Duration::from_secs(1);
+/// Busy answers a session takes before it gives up (and the periodic sync
+/// tries again later).
+pub(crate) const MAX_BUSY: u32 = 120;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phase {
@@ -32,6 +37,10 @@ pub(crate) struct Session {
     /// Fetches sent plus fetched batches being applied.
     pub(crate) in_flight: usize,
     pub(crate) waiters: Vec<Waiter>,
+    /// Fetching is paused until then (the peer answered busy).
+    resume_at: Option<Instant>,
+    /// Busy answers so far.
+    busy: u32,
 }
 
 impl Session {
@@ -47,6 +56,8 @@ impl Session {
             queued: HashSet::new(),
             in_flight: 0,
             waiters: Vec::new(),
+            resume_at: None,
+            busy: 0,
         }
     }
 
@@ -74,9 +85,13 @@ impl Session {
         self.queued.iter()
     }
 
-    /// The next batch to fetch, if the pipeline has room.
+    /// The next batch to fetch, if the pipeline has room (and fetching is
+    /// not paused).
     pub(crate) fn next_batch(&mut self) -> Option<Vec<ObjectId>> {
-        if self.phase != Phase::Fetching || self.in_flight >= MAX_IN_FLIGHT || self.queue.is_empty()
+        if self.phase != Phase::Fetching
+            || self.in_flight >= MAX_IN_FLIGHT
+            || self.queue.is_empty()
+            || self.resume_at.is_some()
         {
             return None;
         }
@@ -90,6 +105,28 @@ impl Session {
     pub(crate) fn retry(&mut self, ids: &[ObjectId]) {
         for id in ids.iter().rev() {
             self.queue.push_front(*id);
+        }
+    }
+
+    /// The peer answered the fetch of `asked` busy: they go back in the
+    /// queue and fetching pauses for [`BUSY_BACKOFF`]. `false` once the
+    /// peer has been busy [`MAX_BUSY`] times: give up.
+    pub(crate) fn busy(&mut self, asked: &[ObjectId], now: Instant) -> bool {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.retry(asked);
+        self.busy += 1;
+        self.resume_at = Some(now + BUSY_BACKOFF);
+        self.busy <= MAX_BUSY
+    }
+
+    /// Ends a pause that is over; `true` if fetching may go on.
+    pub(crate) fn resume(&mut self, now: Instant) -> bool {
+        match self.resume_at {
+            Some(at) if now >= at => {
+                self.resume_at = None;
+                true
+            }
+            _ => false,
         }
     }
 

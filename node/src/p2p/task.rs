@@ -24,6 +24,7 @@ use tokio::task::JoinHandle;
 
 use super::behaviour::{self, Behaviour, BehaviourEvent, BehaviourSettings};
 use super::ingest::{self, Applied};
+use super::limits::{InboundByIp, RequestBuckets, MAX_INBOUND_PER_IP, SYNC_PER_SECOND};
 use super::metrics::{GossipResult, P2pMetrics};
 use super::peers::{Penalties, Verdict, BAN_DURATION};
 use super::recent::RecentIds;
@@ -36,6 +37,9 @@ use crate::store::{Store, StoredEvent};
 
 /// Gossip messages being verified at once; more are ignored (sync covers them).
 const GOSSIP_SLOTS: usize = 256;
+/// Fetch requests answered at once, across all peers (each reads up to
+/// 4 MiB off the store); more are answered busy.
+const FETCH_SLOTS: usize = 16;
 /// Refused object ids remembered, so they are not fetched again.
 const REFUSED_MEMORY: usize = 100_000;
 /// Ids recently received from peers, not to be re-published.
@@ -103,6 +107,9 @@ struct Node {
     /// Ids some session is fetching, so two peers are not asked for the same.
     claimed: HashSet<ObjectId>,
     gossip_slots: Arc<Semaphore>,
+    fetch_slots: Arc<Semaphore>,
+    sync_buckets: RequestBuckets,
+    inbound: InboundByIp,
     internal: mpsc::Sender<Internal>,
     bootstrap: Vec<(PeerId, Multiaddr)>,
     last_redial: Instant,
@@ -218,6 +225,9 @@ pub async fn start(
         from_peers: RecentIds::new(FROM_PEERS_MEMORY),
         claimed: HashSet::new(),
         gossip_slots: Arc::new(Semaphore::new(GOSSIP_SLOTS)),
+        fetch_slots: Arc::new(Semaphore::new(FETCH_SLOTS)),
+        sync_buckets: RequestBuckets::default(),
+        inbound: InboundByIp::default(),
         internal,
         bootstrap,
         last_redial: Instant::now(),
@@ -336,8 +346,17 @@ impl Node {
                 let _ = self.swarm.dial(peer);
             }
             SwarmEvent::ConnectionEstablished {
-                peer_id, endpoint, ..
+                peer_id,
+                endpoint,
+                connection_id,
+                ..
             } => {
+                if !self.inbound.opened(connection_id, &endpoint) {
+                    tracing::warn!(peer = %peer_id, address = %endpoint.get_remote_address(), "too many connections from one address (most {MAX_INBOUND_PER_IP}); closing this one");
+                    self.metrics.count_refused_connection();
+                    self.swarm.close_connection(connection_id);
+                    return;
+                }
                 if self.penalties.is_banned(&peer_id, Instant::now()) {
                     let _ = self.swarm.disconnect_peer_id(peer_id);
                     return;
@@ -353,9 +372,15 @@ impl Node {
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
-                num_established: 0,
+                connection_id,
+                num_established,
                 ..
             } => {
+                self.inbound.closed(connection_id);
+                if num_established > 0 {
+                    return;
+                }
+                self.sync_buckets.forget(&peer_id);
                 self.peers.remove(&peer_id);
                 self.metrics.set_peers(self.peers.len());
                 if let Some(session) = self.sessions.remove(&peer_id) {
@@ -557,6 +582,17 @@ impl Node {
             self.respond(channel, response);
             return;
         }
+        if !self.sync_buckets.allow(peer, Instant::now()) {
+            self.metrics.count_sync_refusal();
+            let response = SyncResponse::Refused {
+                code: RefusalCode::Busy,
+                reason: format!(
+                    "too many sync requests from this peer (at most {SYNC_PER_SECOND}/s); slow down"
+                ),
+            };
+            self.respond(channel, response);
+            return;
+        }
         let response = match request {
             SyncRequest::Reconcile { message, .. } => {
                 self.metrics
@@ -590,11 +626,21 @@ impl Node {
                 }
             }
             SyncRequest::Fetch { ids, .. } => {
+                let Ok(permit) = self.fetch_slots.clone().try_acquire_owned() else {
+                    self.metrics.count_sync_refusal();
+                    let response = SyncResponse::Refused {
+                        code: RefusalCode::Busy,
+                        reason: "answering too many fetches; try again shortly".into(),
+                    };
+                    self.respond(channel, response);
+                    return;
+                };
                 // Up to 4 MiB of reads: off the swarm task.
                 let store = self.store.clone();
                 let done = self.internal.clone();
                 tokio::task::spawn_blocking(move || {
                     let response = objects_for(&store, &ids);
+                    drop(permit);
                     let _ = done.blocking_send(Internal::Answer { channel, response });
                 });
                 return;
@@ -711,6 +757,22 @@ impl Node {
             }
             (Outbound::Fetch(asked), SyncResponse::Objects { objects, truncated }) => {
                 self.on_objects(peer, asked, objects, truncated)
+            }
+            (
+                Outbound::Fetch(asked),
+                SyncResponse::Refused {
+                    code: RefusalCode::Busy,
+                    reason,
+                },
+            ) => {
+                let Some(session) = self.sessions.get_mut(&peer) else {
+                    return;
+                };
+                if session.busy(&asked, Instant::now()) {
+                    tracing::debug!(peer = %peer, %reason, "peer is busy; fetching again shortly");
+                } else {
+                    self.fail_session(peer, format!("the peer stayed busy: {reason}"));
+                }
             }
             (Outbound::Fetch(_), other) | (Outbound::Reconcile, other) => {
                 if let Some(session) = self.sessions.get_mut(&peer) {
@@ -1056,6 +1118,14 @@ impl Node {
 
     fn on_tick(&mut self) {
         let now = Instant::now();
+        let resumed: Vec<PeerId> = self
+            .sessions
+            .iter_mut()
+            .filter_map(|(peer, session)| session.resume(now).then_some(*peer))
+            .collect();
+        for peer in resumed {
+            self.pump(peer);
+        }
         let graylisted: Vec<PeerId> = self
             .peers
             .keys()
