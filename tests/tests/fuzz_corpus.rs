@@ -2,6 +2,8 @@
 //! target through the same checks the targets run (`fuzz/src/checks.rs`),
 //! on the stable toolchain, so the corpus guards the ordinary test suite.
 
+// Its items are `pub` for the fuzz crate, which owns the file.
+#[allow(unreachable_pub)]
 #[path = "../../fuzz/src/checks.rs"]
 mod checks;
 

@@ -917,8 +917,13 @@ impl Node {
             return;
         };
         let (store, refused, claimed) = (&self.store, &self.refused, &self.claimed);
+        // Pending objects (waiting for references, or held until their
+        // time) are held already: fetching them again would gain nothing.
         let added = session.enqueue(ids, |id| {
-            !refused.contains(id) && !claimed.contains(id) && !store.contains(id).unwrap_or(false)
+            !refused.contains(id)
+                && !claimed.contains(id)
+                && !store.contains(id).unwrap_or(false)
+                && !store.is_pending(id).unwrap_or(false)
         });
         self.claimed.extend(added);
     }
