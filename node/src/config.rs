@@ -84,6 +84,11 @@ pub struct HttpConfig {
     pub rate_burst: u32,
     /// Seconds before a request is abandoned.
     pub request_timeout_secs: u64,
+    /// HTTP connections open at once; more are closed as they arrive.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers, or sit
+    /// idle between requests.
+    pub header_timeout_secs: u64,
 }
 
 /// Peer-protocol settings.
@@ -149,6 +154,8 @@ impl Default for HttpConfig {
             rate_per_sec: 2_000,
             rate_burst: 10_000,
             request_timeout_secs: 60,
+            max_connections: 1024,
+            header_timeout_secs: 30,
         }
     }
 }
@@ -306,6 +313,12 @@ impl Config {
         if self.http.request_timeout_secs == 0 {
             return invalid("http.request_timeout_secs", "must be at least 1");
         }
+        if self.http.header_timeout_secs == 0 {
+            return invalid("http.header_timeout_secs", "must be at least 1");
+        }
+        if self.http.max_connections == 0 {
+            return invalid("http.max_connections", "must be at least 1");
+        }
         if self.store.max_pending == 0 {
             return invalid("store.max_pending", "must be at least 1");
         }
@@ -386,6 +399,9 @@ max_bulk_objects = 100000
 rate_per_sec = 2000
 rate_burst = 10000
 request_timeout_secs = 60
+# Open connections at most, and seconds to send headers (or sit idle) before being closed.
+max_connections = 1024
+header_timeout_secs = 30
 
 [p2p]
 listen = ["{DEFAULT_P2P_LISTEN}"]

@@ -336,3 +336,88 @@ async fn a_stalled_upload_times_out_with_408() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(code(&body), "timeout");
 }
+
+/// Reads until the server closes the connection (or `limit` passes);
+/// whether it was closed.
+async fn closed_within(stream: &mut tokio::net::TcpStream, limit: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let read = tokio::time::timeout(limit, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    });
+    read.await.is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_after_the_header_timeout() {
+    let node = TestNode::start(ApiLimits {
+        header_timeout: Duration::from_secs(1),
+        ..test_limits()
+    })
+    .await;
+    let addr = node.url.trim_start_matches("http://").to_owned();
+    let mut silent = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    assert!(
+        closed_within(&mut silent, Duration::from_secs(20)).await,
+        "a connection that never sends a request is closed"
+    );
+    // A slow client that started a request but never finishes its headers.
+    let mut slow = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    use tokio::io::AsyncWriteExt;
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    assert!(closed_within(&mut slow, Duration::from_secs(20)).await);
+    let (status, _) = node.get_json("/healthz").await;
+    assert_eq!(status, 200, "honest requests are unaffected");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_limit_are_closed_until_some_end() {
+    let node = TestNode::start(ApiLimits {
+        max_connections: 3,
+        ..test_limits()
+    })
+    .await;
+    let addr = node.url.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(
+            tokio::net::TcpStream::connect(&addr)
+                .await
+                .expect("connect"),
+        );
+    }
+    // Give the server time to accept the three.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut extra = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("the kernel accepts");
+    assert!(
+        closed_within(&mut extra, Duration::from_secs(10)).await,
+        "the fourth connection is closed at once"
+    );
+    drop(held);
+    let mut answered = false;
+    for _ in 0..50 {
+        let response = reqwest::Client::new()
+            .get(node.url("/healthz"))
+            .send()
+            .await;
+        if response.is_ok_and(|r| r.status() == 200) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(answered, "once connections end, new ones are served");
+}

@@ -31,10 +31,9 @@ mod objects;
 mod params;
 mod peers;
 mod rate_limit;
+mod serve;
 mod submit;
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,7 +42,6 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use baraza_protocol::limits::MAX_OBJECT_BYTES;
-use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -56,6 +54,7 @@ use crate::config::HttpConfig;
 use crate::metrics::Metrics;
 use crate::store::Store;
 use rate_limit::RateLimiter;
+pub use serve::serve;
 
 /// Default [`ApiLimits::max_bulk_bytes`]: 64 MiB.
 pub const DEFAULT_MAX_BULK_BYTES: usize = 64 * 1024 * 1024;
@@ -63,6 +62,10 @@ pub const DEFAULT_MAX_BULK_BYTES: usize = 64 * 1024 * 1024;
 pub const DEFAULT_MAX_BULK_ITEMS: usize = 100_000;
 /// Default [`ApiLimits::request_timeout`].
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default [`ApiLimits::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Default [`ApiLimits::header_timeout`].
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The API's limits. Every field has a default (see [`ApiLimits::default`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +92,11 @@ pub struct ApiLimits {
     pub request_timeout: Duration,
     /// Per-client rate limit on `/v1/…`; `None` disables it.
     pub rate_limit: Option<RateLimit>,
+    /// Connections open at once; more are closed as they arrive.
+    pub max_connections: usize,
+    /// Longest a connection may take to send a request's headers, and
+    /// longest it may sit idle between requests.
+    pub header_timeout: Duration,
 }
 
 impl Default for ApiLimits {
@@ -103,6 +111,8 @@ impl Default for ApiLimits {
             max_in_flight: 1024,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             rate_limit: Some(RateLimit::default()),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
         }
     }
 }
@@ -115,6 +125,8 @@ impl ApiLimits {
             max_bulk_bytes: http.max_bulk_bytes,
             max_bulk_items: http.max_bulk_objects,
             request_timeout: Duration::from_secs(http.request_timeout_secs),
+            max_connections: http.max_connections,
+            header_timeout: Duration::from_secs(http.header_timeout_secs),
             rate_limit: Some(RateLimit {
                 per_second: f64::from(http.rate_per_sec),
                 burst: http.rate_burst,
@@ -236,20 +248,4 @@ pub fn router(state: ApiState) -> Router {
         .layer(DefaultBodyLimit::max(limits.max_object_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// Serves the API on `listener` until `shutdown` completes, then stops
-/// accepting, ends the event streams and waits for in-flight requests.
-pub async fn serve<F>(listener: TcpListener, state: ApiState, shutdown: F) -> std::io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    let closing = state.clone();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            closing.close_streams();
-        })
-        .await
 }
