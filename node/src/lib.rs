@@ -11,5 +11,6 @@ pub mod node_key;
 pub mod p2p;
 pub mod run;
 pub mod store;
+mod web;
 
 pub use baraza_protocol as protocol;

@@ -29,6 +29,7 @@ pub mod limits;
 mod object;
 mod signature;
 pub mod sync;
+pub mod time;
 mod validate;
 
 pub use batch::{decode_batch, verify_batch, BATCH_CHUNK};

@@ -129,6 +129,22 @@ pub(crate) async fn report(
         .into_response())
 }
 
+/// The audit report of `id`, under the same limits as
+/// `GET /v1/audit/{id}` (for the web pages).
+pub(crate) async fn report_of(
+    state: &ApiState,
+    id: ObjectId,
+    options: AuditOptions,
+) -> Result<audit::AuditReport, ApiError> {
+    run(state, id, move |store| {
+        let source = Checked::new(store);
+        let report = audit::audit(&source, &id, &options);
+        source.finish()?;
+        Ok(report)
+    })
+    .await
+}
+
 /// `GET /v1/audit/{id}/bundle`.
 pub(crate) async fn bundle(
     State(state): State<ApiState>,

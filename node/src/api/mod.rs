@@ -18,10 +18,10 @@
 //! (except the event stream, which is meant to stay open). Errors are JSON
 //! (`error.rs`).
 
-mod audit;
+pub(crate) mod audit;
 mod body;
 mod bulk;
-mod error;
+pub(crate) mod error;
 mod events;
 mod export;
 mod health;
@@ -224,6 +224,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/export", get(export::export))
         .route("/v1/p2p", get(peers::status))
         .route("/v1/p2p/dial", post(peers::dial))
+        .merge(crate::web::router())
         .layer(timeout.clone());
     // A sync of a long catch-up may take longer than the request timeout.
     let long = Router::new().route("/v1/p2p/sync", post(peers::sync));

@@ -32,7 +32,7 @@ pub fn editor() -> Keypair {
     Keypair::from_seed(&[4; 32])
 }
 
-fn sign(body: Body, key: &Keypair) -> SignedObject {
+pub fn sign(body: Body, key: &Keypair) -> SignedObject {
     SignedObject::sign(body, key).expect("fixture body is valid")
 }
 
