@@ -15,7 +15,8 @@ pub(crate) struct Applied {
     pub(crate) stored: Vec<ObjectId>,
     /// Already held.
     pub(crate) known: u64,
-    /// Held for missing references.
+    /// Kept pending: waiting for missing references, or future-dated and
+    /// held until their time.
     pub(crate) pending: u64,
     /// References the pending objects wait for.
     pub(crate) missing: Vec<ObjectId>,

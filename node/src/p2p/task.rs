@@ -673,14 +673,11 @@ impl Node {
             .store
             .with_sync_index(|index| self.reconciler.initiate(index))
         else {
-            for waiter in waiters {
-                let _ = waiter.send(Err(P2pError::Peer {
-                    peer: peer.to_string(),
-                    message:
-                        "this node is still loading its sync index; try again in a few seconds"
-                            .into(),
-                }));
-            }
+            fail_waiters(
+                peer,
+                waiters,
+                "this node is still loading its sync index; try again in a few seconds",
+            );
             return;
         };
         let mut session = Session::new(peer, Phase::Reconciling);
@@ -917,13 +914,8 @@ impl Node {
             return;
         };
         let (store, refused, claimed) = (&self.store, &self.refused, &self.claimed);
-        // Pending objects (waiting for references, or held until their
-        // time) are held already: fetching them again would gain nothing.
         let added = session.enqueue(ids, |id| {
-            !refused.contains(id)
-                && !claimed.contains(id)
-                && !store.contains(id).unwrap_or(false)
-                && !store.is_pending(id).unwrap_or(false)
+            !refused.contains(id) && !claimed.contains(id) && !store.holds(id).unwrap_or(false)
         });
         self.claimed.extend(added);
     }
@@ -1188,12 +1180,7 @@ impl Node {
     /// Answers everyone waiting for `peer` to connect with an error.
     fn fail_pending(&mut self, peer: PeerId, message: String) {
         if let Some(pending) = self.pending_syncs.remove(&peer) {
-            for waiter in pending.waiters {
-                let _ = waiter.send(Err(P2pError::Peer {
-                    peer: peer.to_string(),
-                    message: message.clone(),
-                }));
-            }
+            fail_waiters(peer, pending.waiters, &message);
         }
     }
 
@@ -1233,6 +1220,16 @@ fn transport_error(e: &(dyn std::error::Error + 'static)) -> String {
         format!("{e:?}")
     } else {
         parts.join(": ")
+    }
+}
+
+/// Answers every waiter with an error about `peer`.
+fn fail_waiters(peer: PeerId, waiters: Vec<Waiter>, message: &str) {
+    for waiter in waiters {
+        let _ = waiter.send(Err(P2pError::Peer {
+            peer: peer.to_string(),
+            message: message.to_owned(),
+        }));
     }
 }
 

@@ -302,6 +302,13 @@ impl Store {
         Ok(self.db.contains_key(keys::object(id))?)
     }
 
+    /// Whether the object is stored or waiting in the pending set: either
+    /// way its bytes are here, and fetching it again gains nothing. (The
+    /// pending lookup is skipped while the pending set is empty.)
+    pub fn holds(&self, id: &ObjectId) -> Result<bool, StoreError> {
+        Ok(self.contains(id)? || (self.pending_len() > 0 && self.is_pending(id)?))
+    }
+
     /// Whether the object is waiting in the pending set.
     pub fn is_pending(&self, id: &ObjectId) -> Result<bool, StoreError> {
         Ok(self.db.contains_key(keys::pending(id))?)
@@ -552,3 +559,10 @@ fn decode_u64(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests;
+
+/// This node's clock: ms since the Unix epoch (0 if the clock is before it).
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}

@@ -348,13 +348,6 @@ async fn the_sync_index_loads_after_open_and_misses_nothing_stored_meanwhile() {
     );
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
-}
-
 /// Releases due objects every 100 ms until `check` holds (at most 30 s).
 async fn release_until(store: &Store, mut check: impl FnMut(&Store) -> bool) -> bool {
     for _ in 0..300 {

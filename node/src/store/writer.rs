@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use baraza_protocol::sync::SyncKey;
 use baraza_protocol::SignedObject;
@@ -24,7 +24,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::apply::{Counters, Group, Referenced};
 use super::sync_index::SyncIndexCell;
-use super::{PutOutcome, StoreError, StoredEvent};
+use super::{now_ms, PutOutcome, StoreError, StoredEvent};
 
 /// Submissions that can queue for the writer before submitters feel
 /// back-pressure.
@@ -110,12 +110,6 @@ impl DiskReserve {
             reserve_mb: self.min_free_bytes.div_ceil(1 << 20),
         })
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Writer {

@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use crate::api::error::ApiError;
 use crate::api::ApiState;
-use crate::store::{Listing, Page as StorePage};
+use crate::store::{now_ms, Listing, Page as StorePage};
 use html::{bar_chart, date, esc, Page};
 use i18n::{Key, Lang};
 
@@ -238,12 +238,6 @@ fn phases(ctx: &Ctx, charter: &Charter, now: u64) -> String {
     }
     out.push_str("</ul>");
     out
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 // ----- a section ----------------------------------------------------------
