@@ -64,9 +64,22 @@ fn assert_page(page: &Fetched, path: &str) {
         page.csp
     );
     assert!(
-        !page.csp.contains("script-src"),
-        "{path}: no scripts allowed"
+        page.csp.contains("script-src 'self'") && !page.csp.contains("unsafe"),
+        "{path}: scripts only from the node itself, never inline or eval: {:?}",
+        page.csp
     );
+    assert!(
+        page.csp.contains("connect-src 'self'"),
+        "{path}: what the page signs goes only to this node"
+    );
+    assert_eq!(
+        page.body.matches("<script").count(),
+        2,
+        "{path}: exactly the strings block and the page script"
+    );
+    assert!(page
+        .body
+        .contains(r#"<script type="module" src="/assets/app.js"></script>"#));
     assert!(
         page.body.len() <= MAX_PAGE_BYTES,
         "{path}: {} bytes",
@@ -166,9 +179,10 @@ async fn the_section_shows_the_draft_threaded_comments_and_endorsements() {
     // What a signer wrote is shown, never run.
     assert!(body
         .contains("&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"));
-    assert!(
-        !body.contains("<script"),
-        "no markup from a signer reaches the page"
+    assert_eq!(
+        body.matches("<script").count(),
+        2,
+        "no markup from a signer reaches the page (only the page's own two scripts)"
     );
     assert!(
         body.contains(r#"lang="fr""#),

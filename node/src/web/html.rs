@@ -7,15 +7,16 @@ use std::fmt::Write;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::catalogue;
 use super::i18n::{Key, Lang};
 
-/// The pages' Content-Security-Policy: same-origin styles, no scripts, no
-/// frames, no other origins.
-pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
-     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-/// The stylesheet, served at `/assets/site.css`.
-pub(crate) const STYLESHEET: &str = include_str!("site.css");
+/// The pages' Content-Security-Policy: same-origin styles and scripts (no
+/// inline script, no eval), fetches to this node only, no frames, no other
+/// origins. A key made in the page can therefore only ever be used by the
+/// node's own script, and what it signs only goes to this node.
+pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'none'";
 
 /// `text` with `&`, `<`, `>`, `"` and `'` escaped: safe in element content
 /// and in quoted attribute values.
@@ -56,6 +57,19 @@ pub(crate) struct Page {
     pub(crate) path: String,
 }
 
+impl Page {
+    /// A 200 page.
+    pub(crate) fn new(lang: Lang, title: String, body: String, path: String) -> Page {
+        Page {
+            lang,
+            title,
+            body,
+            status: StatusCode::OK,
+            path,
+        }
+    }
+}
+
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
         let lang = self.lang;
@@ -86,11 +100,14 @@ impl IntoResponse for Page {
 </head>
 <body>
 <header><a class="site" href="/?lang={tag}">{site}</a>
+<a id="identity-link" class="identity" href="/identity?lang={tag}">{your_key}</a>
 <nav aria-label="{language}"><ul class="langs">{switch}</ul></nav></header>
 <main id="main">
 <h1>{title}</h1>
 {body}
 </main>
+<script type="application/json" id="baraza-strings">{strings}</script>
+<script type="module" src="/assets/app.js"></script>
 </body>
 </html>
 "#,
@@ -99,6 +116,8 @@ impl IntoResponse for Page {
             site = esc(lang.t(Key::SiteTitle)),
             language = lang.t(Key::Language),
             body = self.body,
+            your_key = catalogue::s(lang, "your_key"),
+            strings = catalogue::script_strings(lang),
         );
         let mut response = (self.status, html).into_response();
         let headers = response.headers_mut();
