@@ -1,82 +1,45 @@
 //! The keystore: one JSON file holding a signing key's seed, encrypted under
 //! a passphrase.
 //!
-//! Format version 1:
+//! A file holds the public key in clear (as a `did:key`) and the 32-byte
+//! Ed25519 seed sealed under a key stretched from the passphrase, in one of
+//! two variants:
 //!
-//! ```json
-//! {
-//!   "version": 1,
-//!   "did": "did:key:z6Mk…",
-//!   "kdf": { "algorithm": "argon2id", "m_cost": 19456, "t_cost": 2, "p_cost": 1, "salt": "<32 hex>" },
-//!   "cipher": { "algorithm": "xchacha20poly1305", "nonce": "<48 hex>", "ciphertext": "<96 hex>" }
-//! }
-//! ```
+//! | variant | kdf | cipher | written by |
+//! |---|---|---|---|
+//! | Argon2id | Argon2id v0x13, 16-byte salt | XChaCha20-Poly1305, 24-byte nonce | `key new`, `key import` |
+//! | portable | PBKDF2-HMAC-SHA256, 600,000 iterations, 16-byte salt | AES-256-GCM, 12-byte nonce | `key export`, a node's "/identity" page |
 //!
-//! Argon2id (v0x13, parameters as recorded, `m_cost` in KiB) stretches the
-//! passphrase into a 32-byte key; XChaCha20-Poly1305 seals the 32-byte
-//! Ed25519 seed with associated data `"baraza-keystore/1" ‖ public key`.
-//! The public key is stored in clear so `key show` needs no passphrase;
-//! binding it as associated data means a file whose `did` was swapped fails
-//! to open instead of signing under a key that is not the one shown. The
-//! random 24-byte nonce is safe because each file is sealed exactly once.
+//! Both seal with associated data `"baraza-keystore/1" ‖ public key`, and
+//! every command reads both. The public key is stored in clear so `key show`
+//! needs no passphrase; binding it as associated data means a file whose
+//! `did` was swapped fails to open instead of signing under a key that is not
+//! the one shown. The portable variant exists because WebCrypto has neither
+//! Argon2id nor XChaCha20; the CLI keeps its own keystore in the memory-hard
+//! variant. docs/KEYS.md describes both for other implementations.
+//!
+//! - [`file`]: the JSON shape, exactly, and its checks;
+//! - [`seal`]: the two KDF + AEAD variants and the bounds on their parameters;
+//! - here: [`Keystore`], loading and saving files.
+
+mod file;
+#[cfg(test)]
+mod portable_tests;
+mod seal;
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use argon2::{Algorithm, Argon2, Params, Version};
 use baraza_protocol::{Keypair, PublicKey};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
-use rand_core::{OsRng, RngCore};
-use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
-/// The only format version this build reads and writes.
-const FORMAT_VERSION: u32 = 1;
+pub(crate) use seal::{KdfCost, Sealing};
+
 /// Domain separation for the AEAD associated data (the public key follows).
 const AAD_PREFIX: &[u8] = b"baraza-keystore/1";
-/// Name of the KDF recorded in the file.
-const KDF_ARGON2ID: &str = "argon2id";
-/// Name of the cipher recorded in the file.
-const CIPHER_XCHACHA: &str = "xchacha20poly1305";
-/// Salt length in bytes.
-const SALT_BYTES: usize = 16;
-/// XChaCha20 nonce length in bytes.
-const NONCE_BYTES: usize = 24;
-/// Sealed seed: 32 bytes plus the 16-byte Poly1305 tag.
-const CIPHERTEXT_BYTES: usize = 32 + 16;
 /// A keystore file is a few hundred bytes; refuse to read more than this.
 const MAX_FILE_BYTES: u64 = 64 * 1024;
-/// Largest Argon2 memory cost accepted from a file (1 GiB, in KiB), so a
-/// doctored file cannot make `unlock` allocate without bound.
-const MAX_M_COST_KIB: u32 = 1024 * 1024;
-/// Largest Argon2 time cost accepted from a file.
-const MAX_T_COST: u32 = 64;
-/// Largest Argon2 parallelism accepted from a file.
-const MAX_P_COST: u32 = 64;
-
-/// Argon2id cost parameters, as recorded in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct KdfCost {
-    /// Memory in KiB.
-    pub(crate) m_cost: u32,
-    /// Passes over memory.
-    pub(crate) t_cost: u32,
-    /// Lanes.
-    pub(crate) p_cost: u32,
-}
-
-impl KdfCost {
-    /// What new keystores use: the argon2 crate's defaults (19 MiB, 2 passes,
-    /// 1 lane), the OWASP recommendation for Argon2id.
-    pub(crate) const DEFAULT: KdfCost = KdfCost {
-        m_cost: Params::DEFAULT_M_COST,
-        t_cost: Params::DEFAULT_T_COST,
-        p_cost: Params::DEFAULT_P_COST,
-    };
-}
 
 /// Why a keystore could not be created, read or opened.
 #[derive(Debug, thiserror::Error)]
@@ -128,98 +91,57 @@ pub(crate) enum KeystoreError {
 pub(crate) struct Keystore {
     /// The key's public half, shown without a passphrase.
     public: PublicKey,
-    /// Argon2id costs used to derive the sealing key.
-    cost: KdfCost,
-    /// Argon2id salt.
-    salt: [u8; SALT_BYTES],
-    /// XChaCha20-Poly1305 nonce.
-    nonce: [u8; NONCE_BYTES],
-    /// The sealed 32-byte seed with its tag.
-    ciphertext: [u8; CIPHERTEXT_BYTES],
-}
-
-/// The JSON shape of the file; converted to [`Keystore`] at the boundary.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileV1 {
-    version: u32,
-    did: String,
-    kdf: FileKdf,
-    cipher: FileCipher,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileKdf {
-    algorithm: String,
-    m_cost: u32,
-    t_cost: u32,
-    p_cost: u32,
-    salt: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileCipher {
-    algorithm: String,
-    nonce: String,
-    ciphertext: String,
+    /// Which KDF and cipher sealed the seed, with their salt, nonce and costs.
+    sealing: Sealing,
+    /// The sealed 32-byte seed with its 16-byte tag.
+    ciphertext: [u8; seal::CIPHERTEXT_BYTES],
 }
 
 impl Keystore {
-    /// Seals `keypair`'s seed under `passphrase` with fresh salt and nonce.
+    /// Seals `keypair`'s seed under `passphrase` with Argon2id at `cost` and
+    /// XChaCha20-Poly1305, fresh salt and nonce: the CLI's own keystore.
     pub(crate) fn seal(
         keypair: &Keypair,
         passphrase: &[u8],
         cost: KdfCost,
     ) -> Result<Keystore, KeystoreError> {
-        let mut salt = [0u8; SALT_BYTES];
-        let mut nonce = [0u8; NONCE_BYTES];
-        OsRng.fill_bytes(&mut salt);
-        OsRng.fill_bytes(&mut nonce);
+        Keystore::seal_with(keypair, passphrase, Sealing::argon2id(cost))
+    }
+
+    /// Seals `keypair`'s seed in the portable variant (PBKDF2-SHA256 with
+    /// 600,000 iterations and AES-256-GCM, fresh salt and nonce), which a
+    /// browser can open with WebCrypto.
+    pub(crate) fn seal_portable(
+        keypair: &Keypair,
+        passphrase: &[u8],
+    ) -> Result<Keystore, KeystoreError> {
+        Keystore::seal_with(keypair, passphrase, Sealing::portable())
+    }
+
+    /// Seals `keypair`'s seed under `passphrase` as `sealing` says.
+    pub(crate) fn seal_with(
+        keypair: &Keypair,
+        passphrase: &[u8],
+        sealing: Sealing,
+    ) -> Result<Keystore, KeystoreError> {
         let public = keypair.public();
-        let key = derive_key(passphrase, &salt, cost)?;
-        let seed = keypair.secret_seed();
-        let sealed = XChaCha20Poly1305::new(Key::from_slice(key.as_slice()))
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: seed.as_slice(),
-                    aad: &associated_data(&public),
-                },
-            )
-            .map_err(|_| KeystoreError::Kdf("encryption failed".into()))?;
-        let ciphertext = sealed
-            .as_slice()
-            .try_into()
-            .map_err(|_| KeystoreError::Kdf("unexpected ciphertext length".into()))?;
+        let ciphertext = sealing.seal(
+            passphrase,
+            &keypair.secret_seed(),
+            &associated_data(&public),
+        )?;
         Ok(Keystore {
             public,
-            cost,
-            salt,
-            nonce,
+            sealing,
             ciphertext,
         })
     }
 
     /// Opens the seed with `passphrase`.
     pub(crate) fn unlock(&self, passphrase: &[u8]) -> Result<Keypair, KeystoreError> {
-        let key = derive_key(passphrase, &self.salt, self.cost)?;
-        let opened = XChaCha20Poly1305::new(Key::from_slice(key.as_slice()))
-            .decrypt(
-                XNonce::from_slice(&self.nonce),
-                Payload {
-                    msg: &self.ciphertext,
-                    aad: &associated_data(&self.public),
-                },
-            )
-            .map_err(|_| KeystoreError::WrongPassphrase)?;
-        let opened = Zeroizing::new(opened);
-        let mut seed = Zeroizing::new([0u8; 32]);
-        if opened.len() != seed.len() {
-            return Err(KeystoreError::WrongPassphrase);
-        }
-        seed.copy_from_slice(&opened);
+        let seed =
+            self.sealing
+                .open(passphrase, &self.ciphertext, &associated_data(&self.public))?;
         let keypair = Keypair::from_seed(&seed);
         // The tag already binds the public key; this guards against a file
         // sealed (with the right passphrase) around a seed of another key.
@@ -232,83 +154,6 @@ impl Keystore {
     /// The key's public half.
     pub(crate) fn public(&self) -> PublicKey {
         self.public
-    }
-
-    /// The file's JSON encoding.
-    fn to_file_bytes(&self) -> Vec<u8> {
-        let file = FileV1 {
-            version: FORMAT_VERSION,
-            did: self.public.to_did(),
-            kdf: FileKdf {
-                algorithm: KDF_ARGON2ID.into(),
-                m_cost: self.cost.m_cost,
-                t_cost: self.cost.t_cost,
-                p_cost: self.cost.p_cost,
-                salt: hex::encode(self.salt),
-            },
-            cipher: FileCipher {
-                algorithm: CIPHER_XCHACHA.into(),
-                nonce: hex::encode(self.nonce),
-                ciphertext: hex::encode(self.ciphertext),
-            },
-        };
-        let mut bytes =
-            serde_json::to_vec_pretty(&file).expect("a struct of strings and integers serializes");
-        bytes.push(b'\n');
-        bytes
-    }
-
-    /// Parses a file's bytes; `path` is for error messages.
-    fn from_file_bytes(bytes: &[u8], path: &Path) -> Result<Keystore, KeystoreError> {
-        let malformed = |detail: String| KeystoreError::Malformed {
-            path: path.to_path_buf(),
-            detail,
-        };
-        // Read the version first so a future format gets a clear message
-        // rather than an "unknown field" one.
-        #[derive(Deserialize)]
-        struct VersionOnly {
-            version: u32,
-        }
-        let version: VersionOnly =
-            serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
-        if version.version != FORMAT_VERSION {
-            return Err(malformed(format!(
-                "format version {} is not supported (this baraza reads version {FORMAT_VERSION})",
-                version.version
-            )));
-        }
-        let file: FileV1 = serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
-        let public: PublicKey = file
-            .did
-            .parse()
-            .map_err(|e| malformed(format!("did: {e}")))?;
-        if file.kdf.algorithm != KDF_ARGON2ID {
-            return Err(malformed(format!(
-                "kdf.algorithm {:?} is not {KDF_ARGON2ID:?}",
-                file.kdf.algorithm
-            )));
-        }
-        if file.cipher.algorithm != CIPHER_XCHACHA {
-            return Err(malformed(format!(
-                "cipher.algorithm {:?} is not {CIPHER_XCHACHA:?}",
-                file.cipher.algorithm
-            )));
-        }
-        let cost = KdfCost {
-            m_cost: file.kdf.m_cost,
-            t_cost: file.kdf.t_cost,
-            p_cost: file.kdf.p_cost,
-        };
-        check_cost(cost).map_err(malformed)?;
-        Ok(Keystore {
-            public,
-            cost,
-            salt: decode_hex("kdf.salt", &file.kdf.salt).map_err(malformed)?,
-            nonce: decode_hex("cipher.nonce", &file.cipher.nonce).map_err(malformed)?,
-            ciphertext: decode_hex("cipher.ciphertext", &file.cipher.ciphertext)
-                .map_err(malformed)?,
-        })
     }
 
     /// Reads the keystore at `path`.
@@ -341,42 +186,68 @@ impl Keystore {
     /// directories (mode 0700). Without `overwrite`, an existing file is an
     /// error; with it, the new file replaces the old one atomically.
     pub(crate) fn save(&self, path: &Path, overwrite: bool) -> Result<(), KeystoreError> {
-        let write_err = |source| KeystoreError::Write {
-            path: path.to_path_buf(),
-            source,
-        };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)
                 .create(parent)
-                .map_err(write_err)?;
+                .map_err(|source| KeystoreError::Write {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
         }
-        let bytes = self.to_file_bytes();
-        if !overwrite {
-            return match write_new_private(path, &bytes) {
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    Err(KeystoreError::AlreadyExists(path.to_path_buf()))
-                }
-                other => other.map_err(write_err),
-            };
-        }
-        // Write beside the target, then rename over it, so a failure midway
-        // never leaves the user with neither the old key nor the new one.
-        let file_name = path.file_name().ok_or_else(|| KeystoreError::Write {
+        self.write_file(path, overwrite)
+    }
+
+    /// Writes the file to `path` with mode 0600, in a directory that must
+    /// exist. The bytes go to a file beside it first, so `path` never holds
+    /// half a key: with `overwrite` that file is renamed over `path`;
+    /// without, it is linked to `path`, which fails if `path` exists.
+    pub(crate) fn write_file(&self, path: &Path, overwrite: bool) -> Result<(), KeystoreError> {
+        let write_err = |source| KeystoreError::Write {
             path: path.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"),
+            source,
+        };
+        let file_name = path.file_name().ok_or_else(|| {
+            write_err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "path has no file name",
+            ))
         })?;
         let mut tmp_name = std::ffi::OsString::from(".");
         tmp_name.push(file_name);
         tmp_name.push(format!(".tmp{}", std::process::id()));
         let tmp = path.with_file_name(tmp_name);
-        let result = write_new_private(&tmp, &bytes).and_then(|()| fs::rename(&tmp, path));
-        if result.is_err() {
-            // Best effort: the error that matters is the one returned below.
+        let bytes = self.to_file_bytes();
+        if let Err(e) = write_new_private(&tmp, &bytes) {
+            // Best effort: the error that matters is the one returned.
             let _ = fs::remove_file(&tmp);
+            return Err(write_err(e));
         }
-        result.map_err(write_err)
+        if overwrite {
+            let renamed = fs::rename(&tmp, path);
+            if renamed.is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+            return renamed.map_err(write_err);
+        }
+        // A hard link, unlike a rename, fails when `path` exists.
+        let linked = fs::hard_link(&tmp, path);
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                Err(KeystoreError::AlreadyExists(path.to_path_buf()))
+            }
+            // A file system without hard links (FAT on a USB stick): create
+            // the file in place, still refusing to replace one.
+            Err(_) => match write_new_private(path, &bytes) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    Err(KeystoreError::AlreadyExists(path.to_path_buf()))
+                }
+                other => other.map_err(write_err),
+            },
+        }
     }
 }
 
@@ -415,45 +286,6 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// `AAD_PREFIX ‖ public key`.
 fn associated_data(public: &PublicKey) -> Vec<u8> {
     [AAD_PREFIX, public.as_bytes()].concat()
-}
-
-/// Argon2id(passphrase, salt) → 32-byte key.
-fn derive_key(
-    passphrase: &[u8],
-    salt: &[u8],
-    cost: KdfCost,
-) -> Result<Zeroizing<[u8; 32]>, KeystoreError> {
-    let params = Params::new(cost.m_cost, cost.t_cost, cost.p_cost, Some(32))
-        .map_err(|e| KeystoreError::Kdf(e.to_string()))?;
-    let mut key = Zeroizing::new([0u8; 32]);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(passphrase, salt, key.as_mut_slice())
-        .map_err(|e| KeystoreError::Kdf(e.to_string()))?;
-    Ok(key)
-}
-
-/// Bounds the costs read from a file.
-fn check_cost(cost: KdfCost) -> Result<(), String> {
-    let in_range = (1..=MAX_T_COST).contains(&cost.t_cost)
-        && (1..=MAX_P_COST).contains(&cost.p_cost)
-        && (8 * cost.p_cost..=MAX_M_COST_KIB).contains(&cost.m_cost);
-    if in_range {
-        Ok(())
-    } else {
-        Err(format!(
-            "kdf costs m={} t={} p={} are outside m 8p..={MAX_M_COST_KIB}, t 1..={MAX_T_COST}, \
-             p 1..={MAX_P_COST}",
-            cost.m_cost, cost.t_cost, cost.p_cost
-        ))
-    }
-}
-
-/// Decodes a fixed-length hex field.
-fn decode_hex<const N: usize>(field: &str, value: &str) -> Result<[u8; N], String> {
-    let mut out = [0u8; N];
-    hex::decode_to_slice(value, &mut out)
-        .map_err(|e| format!("{field} must be {} hex digits: {e}", 2 * N))?;
-    Ok(out)
 }
 
 #[cfg(test)]
