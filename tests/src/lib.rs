@@ -2,6 +2,7 @@
 //! start the real `baraza` binary as a node on loopback with a real data
 //! dir, talk to it over HTTP, kill it.
 
+pub mod browser;
 pub mod corpus;
 pub mod hostile;
 
