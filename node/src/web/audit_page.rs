@@ -1,5 +1,7 @@
 //! The audit page of any object: the verdict, the endorsement policy clause
-//! by clause, participation by stakeholder group as charts, the full report.
+//! by clause, the provenance tree and the endorsements (`audit_tree`),
+//! participation by stakeholder group and by region as charts, the full
+//! report.
 
 use std::fmt::Write;
 
@@ -10,7 +12,7 @@ use baraza_protocol::ObjectId;
 
 use super::html::{bar_chart, esc, Page};
 use super::i18n::Key;
-use super::{parse_id, Ctx, LangQuery};
+use super::{audit_tree, catalogue, parse_id, Ctx, LangQuery};
 use crate::api::ApiState;
 use crate::store::now_ms;
 
@@ -77,6 +79,10 @@ fn audit_page(ctx: &Ctx, id: ObjectId, report: &baraza_protocol::audit::AuditRep
         }
         body.push_str("</tbody></table>");
     }
+    body.push_str(&audit_tree::provenance(ctx, report));
+    if let Some(endorsements) = &report.endorsements {
+        body.push_str(&audit_tree::endorsements(ctx, endorsements));
+    }
     for (section, participation) in &report.participation {
         let _ = write!(
             body,
@@ -101,6 +107,17 @@ fn audit_page(ctx: &Ctx, id: ObjectId, report: &baraza_protocol::audit::AuditRep
                 &format!("{label} {}", ctx.t(Key::ByGroup)),
                 &rows,
             ));
+            let by_region: Vec<(String, u64)> = balance
+                .by_region
+                .iter()
+                .map(|(region, count)| (region.as_str().to_owned(), count.objects))
+                .collect();
+            if !by_region.is_empty() {
+                body.push_str(&bar_chart(
+                    &format!("{label} {}", catalogue::s(ctx.lang, "by_region")),
+                    &by_region,
+                ));
+            }
         }
     }
     let json = serde_json::to_string_pretty(report).unwrap_or_default();

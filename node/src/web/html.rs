@@ -96,6 +96,7 @@ impl IntoResponse for Page {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · baraza</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/site.css">
 </head>
 <body>
@@ -172,7 +173,7 @@ pub(crate) fn bar_chart(caption: &str, rows: &[(String, u64)]) -> String {
     }
     let _ = write!(
         svg,
-        r#"</svg><figcaption>{}</figcaption></figure><table class="data"><caption>{}</caption><tbody>{table}</tbody></table>"#,
+        r#"</svg><figcaption>{}</figcaption></figure><table class="data sr-only"><caption>{}</caption><tbody>{table}</tbody></table>"#,
         esc(caption),
         esc(caption)
     );

@@ -17,8 +17,8 @@ pub(crate) fn page(lang: Lang, path: String) -> Page {
 <p data-no-key hidden>{no_key}</p>
 <div data-needs-key hidden><p><code class="id" id="current-did" data-did></code></p><p class="muted">{send}</p></div></section>
 <form id="create-key" class="write" data-no-key hidden aria-labelledby="create-title"><h2 id="create-title">{create}</h2><p class="muted">{create_help}</p>
-<label for="create-pass">{pass}</label><input id="create-pass" name="passphrase" type="password" required minlength="10" autocomplete="new-password">
-<label for="create-pass2">{pass2}</label><input id="create-pass2" name="passphrase2" type="password" required minlength="10" autocomplete="new-password">
+<label for="create-pass">{pass}</label><input id="create-pass" name="passphrase" type="password" required autocomplete="new-password">
+<label for="create-pass2">{pass2}</label><input id="create-pass2" name="passphrase2" type="password" required autocomplete="new-password">
 <button type="submit">{create_button}</button><p class="outcome" role="status" aria-live="polite"></p></form>
 <form id="import-key" class="write" data-no-key hidden aria-labelledby="import-title"><h2 id="import-title">{import}</h2><p class="muted">{import_help}</p>
 <label for="import-file">{key_file}</label><input id="import-file" name="file" type="file" accept="application/json,.json" required>

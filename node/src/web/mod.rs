@@ -11,6 +11,7 @@
 
 mod assets;
 mod audit_page;
+mod audit_tree;
 mod catalogue;
 mod forms;
 mod html;
@@ -115,6 +116,15 @@ impl Ctx {
             r#"<a href="{}">{}</a>"#,
             self.href(&format!("/objects/{}", object.id())),
             esc(text)
+        )
+    }
+
+    /// A link to the object `id`, shown by its short form.
+    fn id_link(&self, id: &ObjectId) -> String {
+        format!(
+            r#"<a class="id" href="{}">{}</a>"#,
+            self.href(&format!("/objects/{id}")),
+            id.short()
         )
     }
 

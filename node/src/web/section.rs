@@ -205,6 +205,7 @@ fn anchors(text: &str) -> Vec<(String, String)> {
         .filter_map(|p| {
             let (text, anchor) = split_anchor(p);
             let words: String = text
+                .trim_start_matches('#')
                 .split_whitespace()
                 .take(8)
                 .collect::<Vec<_>>()
@@ -219,11 +220,21 @@ fn anchors(text: &str) -> Vec<(String, String)> {
 fn draft_paragraphs(ctx: &Ctx, text: &str, section_path: &str) -> String {
     let mut out = String::new();
     for p in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-        match split_anchor(p) {
-            (text, Some(anchor)) => {
+        let (text, anchor) = split_anchor(p);
+        // A Markdown heading (`#`, `##`, …) sits below the page's h1 and
+        // the "Current draft" h2.
+        let hashes = text.bytes().take_while(|b| *b == b'#').count();
+        let (tag, text) = match text.get(hashes..) {
+            Some(rest) if hashes > 0 && rest.starts_with(' ') => {
+                (format!("h{}", (hashes + 2).min(6)), rest.trim())
+            }
+            _ => ("p".to_owned(), text),
+        };
+        match anchor {
+            Some(anchor) => {
                 let _ = write!(
                     out,
-                    r##"<p id="para-{a}">{} <a class="para" href="{}#comment-form" aria-label="{} {a}">¶ {a}</a></p>"##,
+                    r##"<{tag} id="para-{a}">{} <a class="para" href="{}#comment-form" aria-label="{} {a}">¶ {a}</a></{tag}>"##,
                     esc(text),
                     esc(&format!(
                         "{section_path}?lang={}&anchor={anchor}",
@@ -233,8 +244,8 @@ fn draft_paragraphs(ctx: &Ctx, text: &str, section_path: &str) -> String {
                     a = esc(anchor),
                 );
             }
-            (text, None) => {
-                let _ = write!(out, "<p>{}</p>", esc(text));
+            None => {
+                let _ = write!(out, "<{tag}>{}</{tag}>", esc(text));
             }
         }
     }
