@@ -120,3 +120,23 @@ test('a created identity signs, and its key file imports to the same did', async
   const back = await importKeyFile(keyFile, 'a long passphrase');
   assert.equal(back.identity.did, identity.did);
 });
+
+test('without WebCrypto Ed25519, the vendored noble-ed25519 signs every vector identically', async () => {
+  const { signingBackend } = await import('../../node/src/web/assets/signer.js');
+  assert.equal(await signingBackend(), 'webcrypto', 'Node.js has WebCrypto Ed25519');
+  try {
+    assert.equal(await signingBackend('noble'), 'noble');
+    for (const c of vectors.cases) {
+      const identity = await identityFromSeed(hexToBytes(c.seed, 32));
+      assert.equal(identity.privateKey, undefined, 'no CryptoKey on the fallback');
+      assert.equal(identity.did, c.author, c.name);
+      const sealed = await seal(prepare(c.kind, c.body, identity.publicKey), (bytes) => sign(identity, bytes));
+      assert.equal(bytesToHex(sealed.bytes), c.object, c.name);
+    }
+    const { identity, keyFile } = await createIdentity('a long passphrase');
+    const back = await importKeyFile(keyFile, 'a long passphrase');
+    assert.equal(back.identity.did, identity.did);
+  } finally {
+    await signingBackend('webcrypto');
+  }
+});

@@ -93,6 +93,8 @@ try {
   const page = await newPage(browser);
   currentPage = page;
   const watcher = await watch(page);
+  const watchedPaths = [];
+  page.on('request', (r) => watchedPaths.push(new URL(r.url()).pathname));
   const charters = await getJson(`${A}/v1/charters`);
   const charter = charters.objects[0];
   const section = charter.body.sections[0].slug;
@@ -245,6 +247,11 @@ try {
     expect(mismatches.length === 0, `mismatched vectors: ${mismatches.join(', ')}`);
   });
 
+  await step('the page with a WebCrypto key never loads the fallback library', async () => {
+    expect(watchedPaths.includes('/assets/signer.js'), 'requests are seen');
+    expect(!watchedPaths.includes('/assets/noble-ed25519.js'), 'noble-ed25519.js was not requested');
+  });
+
   const endorsementId = await step('support the comment by keyboard alone', async () => {
     await page.goto(`${A}/objects/${commentId}?lang=en`);
     await page.waitForSelector('html[data-ready=true]');
@@ -314,6 +321,58 @@ try {
     expect(/400/.test(result.text) && /text/.test(result.text), `the node's error is shown: ${result.text}`);
     await screenshot(page, 'refused-comment');
     watcher.reset(); // the 400 is the point of this step
+  });
+
+  await step('a browser without WebCrypto Ed25519 signs with the vendored library, byte for byte', async () => {
+    const old = await newPage(browser);
+    // What an older browser does: Ed25519 is not a recognised algorithm.
+    await old.context().addInitScript(() => {
+      const subtle = crypto.subtle;
+      const refuse = (method, at) => {
+        const original = subtle[method].bind(subtle);
+        subtle[method] = (...args) => {
+          const alg = args[at];
+          const name = typeof alg === 'string' ? alg : alg?.name;
+          if (name === 'Ed25519') return Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'));
+          return original(...args);
+        };
+      };
+      refuse('generateKey', 0);
+      refuse('importKey', 2);
+      refuse('sign', 0);
+    });
+    const oldWatch = await watch(old);
+    const loaded = [];
+    old.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+    await old.goto(`${A}/identity?lang=en`);
+    await old.waitForSelector('html[data-ready=true]');
+    expect(await old.locator('[data-no-crypto]').first().isVisible(), 'the page says it signs with its own library');
+    await old.fill('#create-pass', PASSPHRASE);
+    await old.fill('#create-pass2', PASSPHRASE);
+    await old.click('#create-key button[type=submit]');
+    await old.locator('#current-did').filter({ hasText: 'did:key:z6Mk' }).waitFor({ timeout: 20_000 });
+    expect(loaded.includes('/assets/noble-ed25519.js'), 'the library is loaded on demand');
+    await old.fill('#profile-form-name', 'Old Browser');
+    const result = await signForm(old, '#profile-form');
+    expect(result.ok, `profile from the fallback stored: ${result.text}`);
+    const vectors = JSON.parse(await readFile(join(ROOT, 'protocol/tests/vectors/web/signing.json'), 'utf8'));
+    const mismatches = await old.evaluate(async (cases) => {
+      const { prepare, seal } = await import('/assets/cbor.js');
+      const { identityFromSeed, sign, signingBackend } = await import('/assets/signer.js');
+      const { hexToBytes, bytesToHex } = await import('/assets/ids.js');
+      if ((await signingBackend()) !== 'noble') return ['the page did not fall back'];
+      const bad = [];
+      for (const c of cases) {
+        const identity = await identityFromSeed(hexToBytes(c.seed, 32));
+        const sealed = await seal(prepare(c.kind, c.body, identity.publicKey), (b) => sign(identity, b));
+        if (bytesToHex(sealed.bytes) !== c.object) bad.push(c.name);
+      }
+      return bad;
+    }, vectors.cases);
+    expect(mismatches.length === 0, `fallback mismatches: ${mismatches.join(', ')}`);
+    await screenshot(old, 'identity-fallback');
+    oldWatch.assertClean('fallback browser');
+    await old.context().close();
   });
 
   await step('other browser of a stranger sees no write forms for others\' words', async () => {

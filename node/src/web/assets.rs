@@ -20,7 +20,17 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("keyfile.js", JS, include_str!("assets/keyfile.js")),
     ("signer.js", JS, include_str!("assets/signer.js")),
     ("vault.js", JS, include_str!("assets/vault.js")),
+    // Loaded only by browsers whose WebCrypto lacks Ed25519.
+    (
+        "noble-ed25519.js",
+        JS,
+        include_str!("assets/noble-ed25519.js"),
+    ),
 ];
+
+/// SHA-256 of the vendored noble-ed25519 (assets/VENDORED.md).
+#[cfg(test)]
+const NOBLE_SHA256: &str = "a4f631d1876b5d9e43a86cd71194ca27b5e1451edf4ba4db9a418f40a475569a";
 
 const JS: &str = "text/javascript; charset=utf-8";
 
@@ -52,7 +62,20 @@ mod tests {
 
     #[test]
     fn every_module_the_scripts_import_is_served() {
-        for (name, _, body) in ASSETS.iter().filter(|(n, _, _)| n.ends_with(".js")) {
+        let ours = ASSETS
+            .iter()
+            .filter(|(n, _, _)| n.ends_with(".js") && !n.starts_with("noble"));
+        for (name, _, body) in ours {
+            let dynamic = body
+                .match_indices("import('./")
+                .map(|(at, _)| &body[at + "import('./".len()..]);
+            for rest in dynamic {
+                let module = rest.split('\'').next().unwrap_or_default();
+                assert!(
+                    ASSETS.iter().any(|(n, _, _)| *n == module),
+                    "{name} loads {module}, which is not served"
+                );
+            }
             for line in body.lines().filter(|l| l.starts_with("import ")) {
                 let module = line
                     .rsplit("from './")
@@ -65,5 +88,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_vendored_library_is_the_one_recorded() {
+        use sha2::{Digest, Sha256};
+        let (_, _, body) = ASSETS
+            .iter()
+            .find(|(n, _, _)| *n == "noble-ed25519.js")
+            .expect("served");
+        assert_eq!(
+            hex::encode(Sha256::digest(body.as_bytes())),
+            NOBLE_SHA256,
+            "assets/noble-ed25519.js changed: see assets/VENDORED.md"
+        );
     }
 }

@@ -25,12 +25,12 @@ fn mark(ctx: &Ctx, held: bool) -> String {
     if held {
         format!(
             r#"<span class="met" title="{0}"><span aria-hidden="true">✓</span><span class="sr-only">{0}</span></span>"#,
-            s(ctx.lang, "held")
+            s(ctx.lang, "chain_held")
         )
     } else {
         format!(
             r#"<span class="notmet" title="{0}"><span aria-hidden="true">✗</span><span class="sr-only">{0}</span></span>"#,
-            s(ctx.lang, "not_held")
+            s(ctx.lang, "chain_not_held")
         )
     }
 }

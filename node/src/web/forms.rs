@@ -52,12 +52,14 @@ pub(crate) fn writing_notice(lang: Lang) -> String {
     )
 }
 
-/// What a page shows when this browser cannot sign: no script, or no
-/// Ed25519 in its WebCrypto.
+/// What a page shows when this browser cannot sign as it should: no
+/// script, no Ed25519 in its WebCrypto (the vendored library signs), or no
+/// WebCrypto at all (not a secure context).
 pub(crate) fn browser_notice(lang: Lang) -> String {
     format!(
-        r#"<p class="notice" data-no-crypto hidden>{}</p><noscript><p class="notice">{}</p></noscript>"#,
+        r#"<p class="notice" data-no-crypto hidden>{}</p><p class="notice" data-insecure hidden>{}</p><noscript><p class="notice">{}</p></noscript>"#,
         s(lang, "no_crypto"),
+        s(lang, "insecure"),
         s(lang, "noscript"),
     )
 }

@@ -5,7 +5,10 @@
 //   [data-needs-key]            shown once this browser holds a key
 //   [data-no-key]               shown while it holds none
 //   [data-author-only="did"]    shown when the held key is that author
-//   [data-no-crypto]            shown when WebCrypto lacks Ed25519
+//   [data-no-crypto]            shown when WebCrypto lacks Ed25519 (the
+//                               vendored library signs instead)
+//   [data-insecure]             shown when the page is not a secure
+//                               context (no WebCrypto at all: use https)
 //   [data-did]                  filled with the held key's did:key
 //   form[data-sign="<kind>"]    builds a body of that kind from its named
 //                               fields, shows it, signs it, submits it
@@ -15,7 +18,7 @@
 
 import { prepare, seal } from './cbor.js';
 import { shortDid } from './ids.js';
-import { ed25519Supported, sign, createIdentity, importKeyFile } from './signer.js';
+import { signingBackend, sign, createIdentity, importKeyFile } from './signer.js';
 import { loadIdentity, saveIdentity, forgetIdentity } from './vault.js';
 import { MAX_FILE_BYTES } from './keyfile.js';
 
@@ -216,9 +219,13 @@ function wireIdentityPage() {
 }
 
 async function main() {
-  if (!(await ed25519Supported())) {
-    for (const el of document.querySelectorAll('[data-no-crypto]')) el.hidden = false;
+  if (!globalThis.crypto?.subtle) {
+    // WebCrypto exists only in secure contexts: https, or localhost.
+    for (const el of document.querySelectorAll('[data-insecure]')) el.hidden = false;
     return;
+  }
+  if ((await signingBackend()) !== 'webcrypto') {
+    for (const el of document.querySelectorAll('[data-no-crypto]')) el.hidden = false;
   }
   try {
     identity = await loadIdentity();

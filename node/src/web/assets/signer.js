@@ -1,8 +1,12 @@
-// Ed25519 keys in WebCrypto: create, import from a seed, sign. The private
-// key the pages keep is a non-extractable CryptoKey: script on the page can
-// sign with it but never read it. Its only readable form is the
-// passphrase-sealed key file made when the key is created or imported.
-// Pure WebCrypto: runs in the pages and in Node.js.
+// Ed25519 keys: create, import from a seed, sign. With WebCrypto Ed25519
+// (current browsers, Node.js) the private key the pages keep is a
+// non-extractable CryptoKey: script on the page can sign with it but never
+// read it, and its only readable form is the passphrase-sealed key file
+// made when the key is created or imported. A browser without WebCrypto
+// Ed25519 signs with the vendored noble-ed25519 (VENDORED.md),
+// loaded only then; its identity keeps the seed itself (`seed`), which is
+// the best such a browser allows. Both give the same signatures: Ed25519
+// is deterministic, and the tests check every vector on both.
 
 import { concatBytes, didFromKey, hexToBytes } from './ids.js';
 import { sealKeyFile, openKeyFile } from './keyfile.js';
@@ -21,6 +25,24 @@ export async function ed25519Supported() {
   }
 }
 
+let backend;
+
+/**
+ * Which implementation signs: `'webcrypto'` when WebCrypto has Ed25519,
+ * else `'noble'`. Decided once; `force` (for tests) overrides it.
+ */
+export async function signingBackend(force) {
+  if (force) backend = force;
+  backend ??= (await ed25519Supported()) ? 'webcrypto' : 'noble';
+  return backend;
+}
+
+let noble;
+async function nobleEd25519() {
+  noble ??= await import('./noble-ed25519.js');
+  return noble;
+}
+
 function base64urlToBytes(text) {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
   const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
@@ -35,6 +57,10 @@ function base64urlToBytes(text) {
  */
 export async function identityFromSeed(seed) {
   if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new TypeError('an Ed25519 seed is 32 bytes');
+  if ((await signingBackend()) === 'noble') {
+    const publicKey = await (await nobleEd25519()).getPublicKeyAsync(seed);
+    return { did: didFromKey(publicKey), publicKey, seed: seed.slice() };
+  }
   const pkcs8 = concatBytes([PKCS8_PREFIX, seed]);
   try {
     const temporary = await crypto.subtle.importKey('pkcs8', pkcs8, ED25519, true, ['sign']);
@@ -49,7 +75,10 @@ export async function identityFromSeed(seed) {
 
 /** Signs `bytes` with an identity: the 64-byte Ed25519 signature. */
 export async function sign(identity, bytes) {
-  return new Uint8Array(await crypto.subtle.sign(ED25519, identity.privateKey, bytes));
+  if (identity.privateKey) {
+    return new Uint8Array(await crypto.subtle.sign(ED25519, identity.privateKey, bytes));
+  }
+  return (await nobleEd25519()).signAsync(bytes, identity.seed);
 }
 
 /**
@@ -57,6 +86,15 @@ export async function sign(identity, bytes) {
  * `{identity, keyFile}`. The seed exists only inside this call.
  */
 export async function createIdentity(passphrase) {
+  if ((await signingBackend()) === 'noble') {
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    try {
+      const identity = await identityFromSeed(seed);
+      return { identity, keyFile: await sealKeyFile(seed, identity.publicKey, passphrase) };
+    } finally {
+      seed.fill(0);
+    }
+  }
   const pair = await crypto.subtle.generateKey(ED25519, true, ['sign', 'verify']);
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
   const seed = pkcs8.slice(PKCS8_PREFIX.length);
