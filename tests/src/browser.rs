@@ -133,19 +133,7 @@ pub fn load_example(node: &NodeApi) -> u64 {
     for file in &files {
         body.extend(std::fs::read(file).expect("read an example object"));
     }
-    let response = node
-        .http()
-        .post(format!("{}/v1/objects", node.url))
-        .header("content-type", "application/cbor-seq")
-        .body(body)
-        .send()
-        .expect("POST /v1/objects");
-    let status = response.status();
-    let text = response.text().unwrap_or_default();
-    assert!(
-        status.is_success(),
-        "the example was refused: {status} {text}"
-    );
+    node.submit_sequence(body);
     files.len() as u64
 }
 

@@ -253,18 +253,23 @@ impl NodeApi {
     /// Submits objects in bulk batches; panics unless every one is stored or known.
     pub fn submit(&self, objects: &[SignedObject]) {
         for batch in objects.chunks(2000) {
-            let body: Vec<u8> = batch.iter().flat_map(|o| o.bytes().to_vec()).collect();
-            let response = self
-                .http()
-                .post(format!("{}/v1/objects", self.url))
-                .header("content-type", "application/cbor-seq")
-                .body(body)
-                .send()
-                .expect("POST /v1/objects");
-            let status = response.status();
-            let text = response.text().unwrap_or_default();
-            assert!(status.is_success(), "submission refused: {status} {text}");
+            self.submit_sequence(batch.iter().flat_map(|o| o.bytes().to_vec()).collect());
         }
+    }
+
+    /// Submits a CBOR sequence of objects in one request; panics unless
+    /// the node answers with success.
+    pub fn submit_sequence(&self, body: Vec<u8>) {
+        let response = self
+            .http()
+            .post(format!("{}/v1/objects", self.url))
+            .header("content-type", "application/cbor-seq")
+            .body(body)
+            .send()
+            .expect("POST /v1/objects");
+        let status = response.status();
+        let text = response.text().unwrap_or_default();
+        assert!(status.is_success(), "submission refused: {status} {text}");
     }
 
     /// Whether the node holds object `id`.

@@ -8,23 +8,12 @@
 
 use std::fmt::Write;
 
+use baraza_protocol::kinds::STAKEHOLDER_GROUPS;
 use baraza_protocol::ObjectId;
 
 use super::catalogue::s;
 use super::html::esc;
 use super::i18n::Lang;
-
-/// The stakeholder groups a profile form offers (PROTOCOL.md §6, group).
-const GROUPS: [&str; 8] = [
-    "government",
-    "private_sector",
-    "civil_society",
-    "technical_community",
-    "academia",
-    "intergovernmental",
-    "youth",
-    "parliamentarian",
-];
 
 /// Where a comment form points.
 pub(crate) struct CommentTarget<'a> {
@@ -198,7 +187,7 @@ pub(crate) fn profile_form(lang: Lang) -> String {
         s(lang, "name"),
         s(lang, "group"),
     );
-    for group in GROUPS {
+    for group in STAKEHOLDER_GROUPS {
         let _ = write!(
             out,
             r#"<option value="{group}">{}</option>"#,

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use attestation::{Attestation, Role};
 pub use charter::{Charter, EndorsementPolicy, Phase, Section};
 pub use comment::Comment;
-pub use common::{Region, StakeholderGroup};
+pub use common::{Region, StakeholderGroup, STAKEHOLDER_GROUPS};
 pub use draft::{Disposition, Draft, Goal, Indicator, Outcome, Target};
 pub use endorsement::{Endorsement, Stance};
 pub use profile::Profile;
