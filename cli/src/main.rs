@@ -65,7 +65,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create or show your signing key.
+    /// Create, show, export or import your signing key.
+    ///
+    /// `key export` writes your key as a file that a browser imports on a
+    /// node's /identity page; `key import` makes a key file (from a
+    /// browser or `key export`) your keystore.
     #[command(subcommand, after_help = EXIT_CODES)]
     Key(KeyCommand),
     /// Sign a JSON body as an object of the given kind.
