@@ -71,6 +71,36 @@ async fn unknown_and_malformed_ids_are_404_and_400() {
     assert_eq!((status, code(&body)), (404, "no_route"));
 }
 
+/// API answers share the pages' origin: none may be sniffed into a
+/// document or run anything; the pages keep their own policy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_is_nosniff_and_only_pages_may_run_scripts() {
+    let node = TestNode::start(test_limits()).await;
+    let charter = charter();
+    node.submit(&charter).await;
+    for path in [
+        format!("/v1/objects/{}", charter.id()),
+        "/v1/nothing-here".to_owned(),
+        "/healthz".to_owned(),
+        "/metrics".to_owned(),
+        "/v1/objects/not-an-id".to_owned(),
+    ] {
+        let response = node.http.get(node.url(&path)).send().await.expect("sent");
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            headers["content-security-policy"],
+            "default-src 'none'; frame-ancestors 'none'",
+            "{path}"
+        );
+    }
+    let page = node.http.get(node.url("/")).send().await.expect("sent");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii");
+    assert!(csp.contains("script-src 'self'"), "the page keeps its own: {csp}");
+}
+
 /// Each invalid object gets a 400 whose code is the protocol's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_objects_are_400_with_the_exact_error_code() {

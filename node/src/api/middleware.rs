@@ -1,11 +1,11 @@
 //! Cross-cutting layers written as small `from_fn` middleware: the request
-//! timeout (with a JSON error rather than an empty 408) and the per-route
-//! request counter.
+//! timeout (with a JSON error rather than an empty 408), the per-route
+//! request counter, and the security headers every response carries.
 
 use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -47,6 +47,32 @@ pub(crate) async fn count_requests(
         .to_owned();
     let response = next.run(request).await;
     state.metrics.count_http(&route, response.status().as_u16());
+    response
+}
+
+/// The policy of every response that does not set its own (the pages set a
+/// stricter-for-pages one in `web::html`): nothing may run or load, and no
+/// other site may frame it. The API shares its origin with the pages, so a
+/// JSON or CBOR answer must never be treated as a document that runs.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Adds `X-Content-Type-Options: nosniff` and, unless the response set its
+/// own, the restrictive [`API_CSP`] to every response, so that no answer
+/// (an object's JSON, a CBOR body, an error) can be sniffed into HTML that
+/// runs on the pages' origin.
+pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_CSP),
+        );
+    }
     response
 }
 

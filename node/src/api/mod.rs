@@ -239,6 +239,7 @@ pub fn router(state: ApiState) -> Router {
         .layer(timeout);
     v1.merge(operations)
         .fallback(middleware::no_route)
+        .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(from_fn_with_state(
             state.clone(),
             middleware::count_requests,

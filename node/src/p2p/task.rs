@@ -58,6 +58,8 @@ enum Internal {
     Gossip {
         id: MessageId,
         source: PeerId,
+        /// The object the message carries (its content hash).
+        object: ObjectId,
         applied: Applied,
     },
     Fetched {
@@ -496,6 +498,7 @@ impl Node {
                 .send(Internal::Gossip {
                     id,
                     source,
+                    object: object_id,
                     applied,
                 })
                 .await;
@@ -850,6 +853,7 @@ impl Node {
             Internal::Gossip {
                 id,
                 source,
+                object,
                 applied,
             } => {
                 if let Some(bad) = applied.invalid.first() {
@@ -862,6 +866,13 @@ impl Node {
                     self.report_gossip(&id, &source, GossipResult::Accepted);
                 } else {
                     self.report_gossip(&id, &source, GossipResult::Ignored);
+                    // Gossipsub does not forward an ignored message, so an
+                    // object kept pending (its parent not here yet) would
+                    // reach the next hop only by sync: let it be published
+                    // when the store releases it.
+                    if applied.pending > 0 {
+                        self.from_peers.remove(&object);
+                    }
                     if !applied.missing.is_empty() && self.peers.contains_key(&source) {
                         self.fetch_from(source, applied.missing);
                     }
