@@ -1,7 +1,8 @@
 //! The pages the node serves to stakeholders and auditors, against a real
 //! server over a real sled directory: every page answers HTML under a
 //! strict CSP, stays small, escapes what signers wrote, threads replies,
-//! counts endorsements, and speaks English and French.
+//! counts endorsements, and speaks the six official languages of the
+//! United Nations (Arabic right to left).
 
 mod common;
 
@@ -200,10 +201,118 @@ async fn pages_speak_french_when_asked() {
     let by_header = fetch(&node, &path, Some("fr-FR, en;q=0.5")).await;
     for page in [&by_query, &by_header] {
         assert!(page.body.contains("Projet actuel"), "{}", page.body);
-        assert!(page.body.contains(r#"<html lang="fr">"#));
+        assert!(page.body.contains(r#"<html lang="fr" dir="ltr">"#));
         assert_eq!(page.language, "fr");
     }
     assert!(by_query.body.contains("Commentaires (3)"));
+}
+
+/// `(tag, dir, the identity page's title, the section's "Current draft")`
+/// for each language.
+const LANGUAGES: [(&str, &str, &str, &str); 6] = [
+    ("ar", "rtl", "مفتاحك", "المشروع الحالي"),
+    ("zh", "ltr", "您的密钥", "当前草案"),
+    ("en", "ltr", "Your key", "Current draft"),
+    ("fr", "ltr", "Votre clé", "Projet actuel"),
+    ("ru", "ltr", "Ваш ключ", "Текущий проект"),
+    ("es", "ltr", "Su clave", "Proyecto actual"),
+];
+
+/// The `<html>` start tag a page in `tag` opens with.
+fn html_tag(tag: &str, dir: &str) -> String {
+    format!(r#"<html lang="{tag}" dir="{dir}">"#)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_speak_the_six_un_languages_arabic_right_to_left() {
+    let (node, objects) = consultation().await;
+    let section = format!("/charters/{}/sections/{SECTION}", objects[0].id());
+    let (_, _, english_title, english_draft) = LANGUAGES[2];
+    for (tag, dir, title, current_draft) in LANGUAGES {
+        let identity = fetch(&node, &format!("/identity?lang={tag}"), None).await;
+        assert_eq!(identity.status, 200, "{tag}");
+        assert_page(&identity, &format!("/identity?lang={tag}"));
+        assert!(
+            identity.body.contains(&html_tag(tag, dir)),
+            "{tag}: {}",
+            identity.body
+        );
+        assert_eq!(identity.language, tag);
+        assert!(
+            identity
+                .body
+                .contains(&format!("<title>{title} · baraza</title>")),
+            "{tag}: the title is {title:?}"
+        );
+        if tag != "en" {
+            assert_ne!(title, english_title, "{tag}");
+            assert_ne!(current_draft, english_draft, "{tag}");
+        }
+        // The language switch offers the five others, each marked with its
+        // own language and direction.
+        for (other, other_dir, _, _) in LANGUAGES.iter().filter(|l| l.0 != tag) {
+            assert!(
+                identity.body.contains(&format!(
+                    r#"href="/identity?lang={other}" hreflang="{other}" lang="{other}" dir="{other_dir}""#
+                )),
+                "{tag}: no link to {other}"
+            );
+        }
+        let page = fetch(&node, &format!("{section}?lang={tag}"), None).await;
+        assert_eq!(page.status, 200, "{tag}");
+        assert_page(&page, &format!("{section}?lang={tag}"));
+        assert!(page.body.contains(&html_tag(tag, dir)), "{tag}");
+        assert!(
+            page.body.contains(&format!("<h2>{current_draft}</h2>")),
+            "{tag}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains(r#"<article class="comment" lang="fr">"#),
+            "{tag}: a comment keeps its own language"
+        );
+        let overview = fetch(&node, &format!("/?lang={tag}"), None).await;
+        assert_page(&overview, &format!("/?lang={tag}"));
+        assert!(overview.body.contains(&html_tag(tag, dir)), "{tag}");
+    }
+    // The page script's strings follow the page's language too.
+    let arabic = fetch(&node, "/identity?lang=ar", None).await;
+    assert!(arabic.body.contains(r#""edit":"تعديل""#), "{}", arabic.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accept_language_picks_chinese_and_the_query_wins_over_it() {
+    let (node, _) = consultation().await;
+    for header in [
+        "zh-CN",
+        "zh-Hans-CN, en;q=0.8",
+        "zh-TW,zh;q=0.9",
+        "de, zh;q=0.5",
+    ] {
+        let page = fetch(&node, "/", Some(header)).await;
+        assert!(page.body.contains(&html_tag("zh", "ltr")), "{header}");
+        assert_eq!(page.language, "zh", "{header}");
+        assert!(
+            page.body.contains("<title>磋商 · baraza</title>"),
+            "{header}"
+        );
+    }
+    let spanish = fetch(&node, "/", Some("es-419")).await;
+    assert_eq!(spanish.language, "es");
+    assert!(spanish.body.contains("<title>Consultas · baraza</title>"));
+
+    let arabic = fetch(&node, "/?lang=ar", Some("zh-CN, en;q=0.5")).await;
+    assert!(arabic.body.contains(&html_tag("ar", "rtl")));
+    assert_eq!(arabic.language, "ar");
+    assert!(arabic.body.contains("<title>المشاورات · baraza</title>"));
+    // A link keeps the page's language, whatever the header says.
+    assert!(arabic.body.contains(r#"href="/identity?lang=ar""#));
+
+    let unsupported = fetch(&node, "/?lang=xx", Some("ru-RU")).await;
+    assert_eq!(
+        unsupported.language, "ru",
+        "an unknown ?lang= defers to the header"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,11 +1,14 @@
 // The read-only pages in headless Chromium: on node B (which holds the
 // IWW 2024 example only because it synced it from node A), the overview, a
 // section, an object, an author and two audits (the section's current
-// draft and the release), in English and French, on a desktop and a phone.
-// Each page must load cleanly under its CSP with nothing from another
-// origin, pass axe-core (no serious or critical violation), weigh at most
-// 200 KB, say its language in <html lang>, and let the keyboard reach its
-// first link with a visible focus indicator.
+// draft and the release), in English and French, on a desktop and a phone;
+// then some of them in Arabic (right to left) and Chinese (CJK text),
+// mostly on the phone, where a layout that does not mirror or does not wrap
+// breaks first. Each page must load cleanly under its CSP with nothing from
+// another origin, pass axe-core (no serious or critical violation), weigh at
+// most 200 KB, say its language and direction in <html lang dir>, fit its
+// viewport's width, keep every chart label clear of its bar, and let the
+// keyboard reach its first link with a visible focus indicator.
 //
 // Run by tests/tests/browser.rs; by hand:
 //   BARAZA_NODE_A=http://127.0.0.1:PORT BARAZA_NODE_B=http://127.0.0.1:PORT node tests/browser/read_pages.mjs
@@ -30,6 +33,18 @@ import {
 const MAX_PAGE_BYTES = 200 * 1024;
 const LANGS = ['en', 'fr'];
 const VIEWPORTS = { desktop: DESKTOP, phone: PHONE };
+/**
+ * Right to left and CJK, on fewer pages (the run stays short on 2 cores):
+ * the phone, where mirroring and wrapping fail first, and the Arabic pages
+ * with the most structure (threads, trees, tables, charts) on a desktop.
+ */
+const MORE = [
+  { lang: 'ar', viewportName: 'phone', names: ['overview', 'section', 'object', 'audit-draft'] },
+  { lang: 'zh', viewportName: 'phone', names: ['overview', 'section', 'audit-draft'] },
+  { lang: 'ar', viewportName: 'desktop', names: ['section', 'audit-release'] },
+];
+/** The languages written right to left; any other is left to right. */
+const RTL = ['ar'];
 
 const A = nodeUrl('A');
 const B = nodeUrl('B');
@@ -47,6 +62,12 @@ try {
       for (const [name, url] of Object.entries(pages)) {
         await visit(browser, { name, url: withLang(url, lang), lang, viewportName, viewport });
       }
+    }
+  }
+  for (const { lang, viewportName, names } of MORE) {
+    for (const name of names) {
+      const url = withLang(pages[name], lang);
+      await visit(browser, { name, url, lang, viewportName, viewport: VIEWPORTS[viewportName] });
     }
   }
 } catch (error) {
@@ -115,6 +136,15 @@ async function visit(browser, { name, url, lang, viewportName, viewport }) {
     );
     const htmlLang = await page.getAttribute('html', 'lang');
     failures.expect(htmlLang === lang, `${label}: <html lang="${htmlLang}">, expected "${lang}"`);
+    const dir = RTL.includes(lang) ? 'rtl' : 'ltr';
+    const htmlDir = await page.getAttribute('html', 'dir');
+    failures.expect(htmlDir === dir, `${label}: <html dir="${htmlDir}">, expected "${dir}"`);
+    const layout = await page.evaluate(layoutFaults);
+    failures.expect(
+      layout.overflow <= 1,
+      `${label}: the page is ${layout.overflow}px wider than its ${viewport.width}px viewport; past its edge: ${layout.outside.join(', ')}`,
+    );
+    for (const fault of layout.labels) failures.expect(false, `${label}: a chart label runs into its bar: ${fault}`);
     let axe;
     try {
       axe = await checkA11y(page, label);
@@ -142,6 +172,48 @@ async function visit(browser, { name, url, lang, viewportName, viewport }) {
   } finally {
     await page.context().close();
   }
+}
+
+/**
+ * Runs in the page: how far the document is wider than the viewport, and
+ * which chart labels reach past the start of their bar.
+ * @returns {{overflow: number, outside: string[], labels: string[]}}
+ */
+function layoutFaults() {
+  const width = document.documentElement.clientWidth;
+  const overflow = document.documentElement.scrollWidth - width;
+  // The outermost elements past either edge that no scrolling box holds.
+  const outside = [];
+  const scrolls = (e) => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX);
+  const past = (e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && (r.right > width + 1 || r.left < -1);
+  };
+  for (const e of document.body.querySelectorAll('*')) {
+    if (outside.length >= 5 || !past(e)) continue;
+    let held = false;
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (scrolls(a) || past(a)) held = true;
+    }
+    if (held) continue;
+    const r = e.getBoundingClientRect();
+    const name = e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + [...e.classList].map((c) => `.${c}`).join('');
+    outside.push(`${name} (${r.left.toFixed(0)}..${r.right.toFixed(0)}: "${e.textContent.trim().slice(0, 40)}")`);
+  }
+  const labels = [];
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    for (const text of svg.querySelectorAll('text.label')) {
+      let bar = text.nextElementSibling;
+      while (bar && bar.tagName.toLowerCase() !== 'rect') bar = bar.nextElementSibling;
+      if (!bar) continue;
+      const box = text.getBBox();
+      const start = bar.x.baseVal.value;
+      if (box.x < -0.5 || box.x + box.width > start + 0.5) {
+        labels.push(`"${text.textContent}" spans ${box.x.toFixed(0)}..${(box.x + box.width).toFixed(0)}, its bar starts at ${start}`);
+      }
+    }
+  }
+  return { overflow, outside, labels };
 }
 
 function kb(bytes) {

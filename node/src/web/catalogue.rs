@@ -1,137 +1,28 @@
 //! The writing side's strings (identity, forms, and what the page script
-//! says), by id, in every page language. The page script gets the ones it
-//! uses as a JSON block in the page ([`script_strings`]), so a message such
-//! as "the node refused it" follows the page's language like the rest.
+//! says), by id, in every page language: the lookup over the per-language
+//! tables in `i18n` (one file per language), and the JSON block of the
+//! strings the page script uses ([`script_strings`]), so that a message
+//! such as "the node refused it" follows the page's language like the rest.
 //!
-//! Placeholders are `{name}`; the page script fills them.
+//! Placeholders are `{name}`; the page script fills them. The strings go
+//! into the page as they are (they are the node's own, not a signer's), so
+//! a test keeps markup characters out of them.
 
 use super::i18n::Lang;
 
-/// `(id, English, French)`.
-const STRINGS: &[(&str, &str, &str)] = &[
-    // Said by the page script (app.js).
-    ("your_key", "Your key", "Votre clé"),
-    ("your_key_short", "Your key: {did}", "Votre clé : {did}"),
-    ("stored", "Signed and stored on this node.", "Signé et enregistré sur ce nœud."),
-    ("known", "This node already held it.", "Ce nœud le détenait déjà."),
-    ("pending", "Accepted; it waits for the objects it refers to.", "Accepté ; il attend les objets auxquels il renvoie."),
-    ("held", "Accepted; dated ahead of this node's clock, it is stored when its time comes.", "Accepté ; daté en avance sur l’horloge de ce nœud, il sera enregistré à son heure."),
-    ("refused", "The node refused it ({status}{code}): {message}", "Le nœud l’a refusé ({status}{code}) : {message}"),
-    ("review_title", "Review what you will sign", "Vérifiez ce que vous allez signer"),
-    ("review_intro", "A {kind} signed by {did}. Its body ({bytes} bytes of CBOR) is:", "Un objet {kind} signé par {did}. Son contenu ({bytes} octets de CBOR) :"),
-    ("sign_submit", "Sign and submit", "Signer et envoyer"),
-    ("edit", "Edit", "Modifier"),
-    ("need_key", "Create or import a key first, on the “Your key” page.", "Créez ou importez d’abord une clé, sur la page « Votre clé »."),
-    ("cannot_build", "Cannot build this object: {message}", "Impossible de construire cet objet : {message}"),
-    ("signing", "Signing and submitting…", "Signature et envoi…"),
-    ("network_error", "Could not reach the node: {message}", "Le nœud est injoignable : {message}"),
-    ("passphrase_short", "The passphrase needs at least 10 characters.", "La phrase secrète doit compter au moins 10 caractères."),
-    ("passphrase_mismatch", "The two passphrases differ.", "Les deux phrases secrètes diffèrent."),
-    ("working", "Working… deriving a key from the passphrase takes a moment.", "Un instant… dériver la clé de la phrase secrète prend un peu de temps."),
-    ("key_ready", "Your key is ready: {did}", "Votre clé est prête : {did}"),
-    ("wrong_passphrase", "Wrong passphrase, or the file was changed.", "Phrase secrète erronée, ou fichier modifié."),
-    ("key_failed", "This key cannot be used: {message}", "Cette clé est inutilisable : {message}"),
-    ("choose_file", "Choose a key file first.", "Choisissez d’abord un fichier de clé."),
-    ("file_too_big", "A key file has at most {bytes} bytes; this one is larger.", "Un fichier de clé fait au plus {bytes} octets ; celui-ci est plus grand."),
-    ("forget_confirm", "Forget this key in this browser? Without its key file you can no longer sign as it.", "Oublier cette clé dans ce navigateur ? Sans son fichier, vous ne pourrez plus signer avec elle."),
-    // The identity page.
-    ("identity_intro", "Your signing key is made and kept in this browser. The node never sees it: it receives only what you have signed.", "Votre clé de signature est créée et conservée dans ce navigateur. Le nœud ne la voit jamais : il ne reçoit que ce que vous avez signé."),
-    ("no_key_yet", "This browser holds no key yet.", "Ce navigateur ne détient encore aucune clé."),
-    ("your_did", "Your identity (did:key)", "Votre identité (did:key)"),
-    ("send_did", "Send it to your NRI so that it can attest you as a stakeholder.", "Envoyez-la à votre IGF national ou régional pour qu’il vous atteste comme partie prenante."),
-    ("create_key", "Create a key", "Créer une clé"),
-    ("create_help", "The passphrase protects your key file (the backup you can download). It never leaves this browser.", "La phrase secrète protège votre fichier de clé (la sauvegarde téléchargeable). Elle ne quitte jamais ce navigateur."),
-    ("passphrase", "Passphrase (at least 10 characters)", "Phrase secrète (au moins 10 caractères)"),
-    ("passphrase_again", "The same passphrase again", "La même phrase secrète"),
-    ("create_button", "Create my key", "Créer ma clé"),
-    ("import_key", "Import a key file", "Importer un fichier de clé"),
-    ("import_help", "A file downloaded from this page, or made by `baraza key export`.", "Un fichier téléchargé depuis cette page, ou produit par `baraza key export`."),
-    ("key_file", "Key file", "Fichier de clé"),
-    ("import_button", "Import", "Importer"),
-    ("keep_key", "Keep your key", "Conserver votre clé"),
-    ("export_help", "Download your key file and keep it safe: with its passphrase it is your key, on another browser or in the baraza CLI (`baraza key import`).", "Téléchargez votre fichier de clé et gardez-le en lieu sûr : avec sa phrase secrète, c’est votre clé, dans un autre navigateur ou dans l’outil baraza (`baraza key import`)."),
-    ("export_key", "Download my key file", "Télécharger mon fichier de clé"),
-    ("forget_key", "Forget this key in this browser", "Oublier cette clé dans ce navigateur"),
-    ("profile_title", "Your profile", "Votre profil"),
-    ("profile_help", "How your key presents itself. It is self-declared: what others rely on is your NRI’s attestation.", "Comment votre clé se présente. C’est une déclaration : ce qui fait foi, c’est l’attestation de votre IGF."),
-    ("name", "Name", "Nom"),
-    ("group", "Stakeholder group", "Groupe de parties prenantes"),
-    ("organisation", "Organisation (optional)", "Organisation (facultatif)"),
-    ("country", "Country, as a two-letter ISO code (optional)", "Pays, code ISO à deux lettres (facultatif)"),
-    ("languages", "Languages you write in, e.g. “en fr” (optional)", "Langues dans lesquelles vous écrivez, p. ex. « fr en » (facultatif)"),
-    ("publish_profile", "Review and sign my profile", "Vérifier et signer mon profil"),
-    ("government", "Government", "Gouvernement"),
-    ("private_sector", "Private sector", "Secteur privé"),
-    ("civil_society", "Civil society", "Société civile"),
-    ("technical_community", "Technical community", "Communauté technique"),
-    ("academia", "Academia", "Milieu universitaire"),
-    ("intergovernmental", "Intergovernmental organisation", "Organisation intergouvernementale"),
-    ("youth", "Youth", "Jeunesse"),
-    ("parliamentarian", "Parliamentarian", "Parlementaire"),
-    // Writing forms.
-    ("write_comment", "Write a comment", "Écrire un commentaire"),
-    ("comment_text", "Your comment", "Votre commentaire"),
-    ("comment_language", "Language of your comment", "Langue de votre commentaire"),
-    ("paragraph", "Paragraph of the current draft", "Paragraphe du projet actuel"),
-    ("whole_section", "The section as a whole", "La section dans son ensemble"),
-    ("review_sign", "Review and sign", "Vérifier et signer"),
-    ("comment_on_paragraph", "Comment on this paragraph", "Commenter ce paragraphe"),
-    ("reply", "Reply", "Répondre"),
-    ("reply_endorse", "Reply or endorse", "Répondre ou soutenir"),
-    ("your_reply", "Your reply", "Votre réponse"),
-    ("endorse_title", "Support or object", "Soutenir ou objecter"),
-    ("stance", "Your stance", "Votre position"),
-    ("support_it", "Support", "Soutenir"),
-    ("object_it", "Object", "Objecter"),
-    ("statement", "Statement (optional)", "Déclaration (facultatif)"),
-    ("on_behalf_of", "On behalf of (optional), e.g. your NRI", "Au nom de (facultatif), p. ex. votre IGF"),
-    ("retract_title", "Retract your words", "Retirer vos propos"),
-    ("retract_help", "A retraction is signed too: the record keeps that you said it and that you took it back.", "Un retrait est signé lui aussi : le registre garde ce que vous avez dit et que vous l’avez retiré."),
-    ("reason", "Reason", "Raison"),
-    ("retract_button", "Review and sign the retraction", "Vérifier et signer le retrait"),
-    ("need_key_html", "To comment, endorse or retract, first create or import a key:", "Pour commenter, soutenir ou retirer, créez ou importez d’abord une clé :"),
-    ("no_crypto", "This browser’s WebCrypto lacks Ed25519, so the page signs with its bundled Ed25519 library, and your key is kept in this browser in a form the page can read. A current browser keeps it unreadable.", "Le WebCrypto de ce navigateur n’a pas Ed25519 : la page signe avec sa propre bibliothèque Ed25519, et votre clé est gardée dans ce navigateur sous une forme lisible par la page. Un navigateur récent la garde illisible."),
-    ("insecure", "Signing needs a secure connection: open this node’s pages over https (or on localhost).", "Signer demande une connexion sécurisée : ouvrez les pages de ce nœud en https (ou en localhost)."),
-    ("noscript", "Writing needs JavaScript (keys are made and used in your browser); reading does not.", "Écrire demande JavaScript (les clés sont créées et utilisées dans votre navigateur) ; lire, non."),
-    ("retracted", "Retracted by its author", "Retiré par son auteur"),
-    // The audit page.
-    ("provenance", "Provenance", "Provenance"),
-    ("provenance_help", "Who signed it, who vouched for the signer up to a steward of the consultation (✓ held when it signed, ✗ did not), and the draft versions behind it.", "Qui l’a signé, qui s’est porté garant du signataire jusqu’à un responsable de la consultation (✓ valable au moment de la signature, ✗ non), et les versions de projet dont il découle."),
-    ("signed_by", "Signed by", "Signé par"),
-    ("attested_by", "attestation", "attestation"),
-    ("no_role", "no accredited role", "aucun rôle accrédité"),
-    ("chain_held", "held", "valable"),
-    ("chain_not_held", "did not hold", "non valable"),
-    ("drafts_behind", "Draft versions", "Versions du projet"),
-    ("incomplete_chain", "incomplete: does not reach version 1", "incomplète : ne remonte pas à la version 1"),
-    ("editor", "editor", "rédaction"),
-    ("dispositions", "dispositions of comments", "suites données aux commentaires"),
-    ("endorsements_of_target", "Endorsements of this object", "Soutiens de cet objet"),
-    ("supporters", "counted supporters", "soutiens comptés"),
-    ("objectors", "counted objections", "objections comptées"),
-    ("counted_endorsements", "Counted endorsements (accredited signers)", "Soutiens comptés (signataires accrédités)"),
-    ("endorsement", "Endorsement", "Soutien"),
-    ("signer", "Signer", "Signataire"),
-    ("role", "Role", "Rôle"),
-    ("group_short", "Group", "Groupe"),
-    ("region", "Region", "Région"),
-    ("on_behalf_short", "On behalf of", "Au nom de"),
-    ("not_counted", "Not counted", "Non comptés"),
-    ("by_group", "by stakeholder group", "par groupe de parties prenantes"),
-    ("by_region", "by UN region", "par région de l’ONU"),
-];
-
-/// The string `id` in `lang` (English when the language lacks it; the id
-/// itself if no language has it, which a test rules out).
+/// The string `id` in `lang`: English when the language lacks it, and
+/// empty if no language has it (tests rule out both for the ids the pages
+/// and the script use).
 pub(crate) fn s(lang: Lang, id: &str) -> &'static str {
-    STRINGS
+    find(lang, id).or_else(|| find(Lang::En, id)).unwrap_or("")
+}
+
+/// The string `id` in `lang`'s own table.
+fn find(lang: Lang, id: &str) -> Option<&'static str> {
+    lang.writing()
         .iter()
-        .find(|(key, _, _)| *key == id)
-        .map(|(_, en, fr)| match lang {
-            Lang::En => *en,
-            Lang::Fr => *fr,
-        })
-        .unwrap_or("")
+        .find(|(key, _)| *key == id)
+        .map(|(_, text)| *text)
 }
 
 /// The strings the page script says, as a JSON object, safe inside a
@@ -178,16 +69,131 @@ const SCRIPT_IDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use baraza_protocol::kinds::common::REGIONS;
+    use baraza_protocol::kinds::STAKEHOLDER_GROUPS;
     use std::collections::BTreeSet;
 
+    /// The `{name}` placeholders of `text`, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text
+            .match_indices('{')
+            .filter_map(|(at, _)| text[at..].find('}').map(|end| &text[at..=at + end]))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Calls `name("id"` in `source` not preceded by an identifier
+    /// character (so `t("` does not match `split("`): the ids.
+    fn ids_called<'a>(source: &'a str, call: &str) -> Vec<&'a str> {
+        source
+            .match_indices(call)
+            .filter(|(at, _)| {
+                !source[..*at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            })
+            .filter_map(|(at, _)| source[at + call.len()..].split('"').next())
+            .collect()
+    }
+
     #[test]
-    fn every_string_has_english_and_french_and_ids_are_unique() {
-        let mut ids = BTreeSet::new();
-        for (id, en, fr) in STRINGS {
-            assert!(ids.insert(*id), "{id} twice");
-            assert!(!en.is_empty() && !fr.is_empty(), "{id}");
-            let holes = |t: &str| t.matches('{').count();
-            assert_eq!(holes(en), holes(fr), "{id}: placeholders differ");
+    fn every_language_has_every_id_once_and_nothing_else() {
+        let english: BTreeSet<&str> = Lang::En.writing().iter().map(|(id, _)| *id).collect();
+        assert_eq!(
+            english.len(),
+            Lang::En.writing().len(),
+            "an id twice in English"
+        );
+        for lang in Lang::ALL {
+            let mut ids = BTreeSet::new();
+            for (id, text) in lang.writing() {
+                assert!(ids.insert(*id), "{lang:?}: {id} twice");
+                assert!(!text.trim().is_empty(), "{lang:?}: {id} is empty");
+            }
+            let missing: Vec<_> = english.difference(&ids).collect();
+            let extra: Vec<_> = ids.difference(&english).collect();
+            assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
+            assert!(
+                extra.is_empty(),
+                "{lang:?} has ids English lacks: {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_language_keeps_the_placeholders_of_english() {
+        for (id, english) in Lang::En.writing() {
+            for lang in Lang::ALL {
+                let text = s(lang, id);
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(english),
+                    "{lang:?} {id}: {text:?}"
+                );
+            }
+        }
+        assert_eq!(placeholders("a {b} c {a}"), ["{a}", "{b}"]);
+    }
+
+    #[test]
+    fn no_string_carries_markup_or_breaks_an_attribute() {
+        for lang in Lang::ALL {
+            for (id, text) in lang.writing() {
+                assert!(
+                    !text.contains(['<', '>', '&', '"']),
+                    "{lang:?} {id}: {text:?} would need escaping"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_new_languages_translate_every_sentence() {
+        for lang in [Lang::Es, Lang::Ar, Lang::Ru, Lang::Zh] {
+            for (id, english) in Lang::En.writing() {
+                // A sentence (not a short label that may be a shared word).
+                if english.split_whitespace().count() >= 3 {
+                    assert_ne!(s(lang, id), *english, "{lang:?} {id} is English");
+                }
+            }
+        }
+        assert_eq!(s(Lang::Es, "your_key"), "Su clave");
+        assert_eq!(s(Lang::Ar, "your_key"), "مفتاحك");
+        assert_eq!(s(Lang::Ru, "your_key"), "Ваш ключ");
+        assert_eq!(s(Lang::Zh, "your_key"), "您的密钥");
+    }
+
+    #[test]
+    fn the_pages_ask_only_for_ids_every_language_has() {
+        let sources = [
+            ("forms.rs", include_str!("forms.rs")),
+            ("identity.rs", include_str!("identity.rs")),
+            ("audit_tree.rs", include_str!("audit_tree.rs")),
+            ("audit_page.rs", include_str!("audit_page.rs")),
+            ("section.rs", include_str!("section.rs")),
+            ("object.rs", include_str!("object.rs")),
+            ("html.rs", include_str!("html.rs")),
+        ];
+        let mut used = BTreeSet::new();
+        for (file, source) in sources {
+            for call in ["s(lang, \"", "s(ctx.lang, \"", "t(\""] {
+                for id in ids_called(source, call) {
+                    used.insert((file, id));
+                }
+            }
+        }
+        assert!(used.len() > 40, "found the pages' lookups: {used:?}");
+        let groups = STAKEHOLDER_GROUPS.iter().map(|g| ("a group", *g));
+        let regions = REGIONS.iter().map(|r| ("a region", r.as_str()));
+        for (file, id) in used.into_iter().chain(groups).chain(regions) {
+            for lang in Lang::ALL {
+                assert!(
+                    find(lang, id).is_some(),
+                    "{file} asks for {id:?}, which {lang:?} lacks"
+                );
+            }
         }
     }
 
@@ -217,7 +223,9 @@ mod tests {
                 script.contains(&format!("'{id}'")),
                 "{id} is not used by app.js"
             );
-            assert!(!s(Lang::Fr, id).is_empty(), "{id} is in the catalogue");
+            for lang in Lang::ALL {
+                assert!(find(lang, id).is_some(), "{id} is in {lang:?}'s table");
+            }
         }
     }
 
@@ -227,5 +235,16 @@ mod tests {
         assert!(!json.contains('<'));
         let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
         assert_eq!(parsed["edit"], "Modifier");
+        for lang in Lang::ALL {
+            let json = script_strings(lang);
+            assert!(!json.contains('<') && !json.contains("</"), "{lang:?}");
+            let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
+            for id in SCRIPT_IDS {
+                assert_eq!(parsed[id], s(lang, id), "{lang:?} {id}");
+            }
+        }
+        let arabic: serde_json::Value =
+            serde_json::from_str(&script_strings(Lang::Ar)).expect("json");
+        assert_eq!(arabic["edit"], "تعديل");
     }
 }
