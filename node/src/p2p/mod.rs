@@ -16,6 +16,7 @@
 //! - **Penalties** ([`peers`]): a peer that sends invalid objects or frames
 //!   is disconnected and blocked for a while after a few offences.
 
+mod awaiting;
 pub mod behaviour;
 pub mod codec;
 mod ingest;

@@ -36,31 +36,11 @@ impl RecentIds {
     pub(crate) fn contains(&self, id: &ObjectId) -> bool {
         self.set.contains(id)
     }
-
-    /// Forgets `id`. Its place in the age order stays until it comes up,
-    /// so an id removed and inserted again may be forgotten a little early;
-    /// the set never exceeds its capacity.
-    pub(crate) fn remove(&mut self, id: &ObjectId) {
-        self.set.remove(id);
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_removed_id_is_forgotten_and_may_come_back() {
-        let mut r = RecentIds::new(2);
-        r.insert(ObjectId([1; 32]));
-        r.remove(&ObjectId([1; 32]));
-        assert!(!r.contains(&ObjectId([1; 32])));
-        r.insert(ObjectId([1; 32]));
-        assert!(r.contains(&ObjectId([1; 32])));
-        r.insert(ObjectId([2; 32]));
-        r.insert(ObjectId([3; 32]));
-        assert!(r.set.len() <= 2, "bounded: {:?}", r.set);
-    }
 
     #[test]
     fn the_oldest_id_is_forgotten_first() {

@@ -22,6 +22,7 @@ use libp2p::{identify, kad, mdns, Multiaddr, PeerId, Swarm};
 use tokio::sync::{broadcast, mpsc, Semaphore};
 use tokio::task::JoinHandle;
 
+use super::awaiting::AwaitingParents;
 use super::behaviour::{self, Behaviour, BehaviourEvent, BehaviourSettings};
 use super::ingest::{self, Applied};
 use super::limits::{InboundByIp, RequestBuckets, MAX_INBOUND_PER_IP, SYNC_PER_SECOND};
@@ -106,6 +107,8 @@ struct Node {
     penalties: Penalties,
     refused: RecentIds,
     from_peers: RecentIds,
+    /// Gossip messages whose objects wait for a parent, not yet validated.
+    awaiting: AwaitingParents,
     /// Ids some session is fetching, so two peers are not asked for the same.
     claimed: HashSet<ObjectId>,
     gossip_slots: Arc<Semaphore>,
@@ -225,6 +228,7 @@ pub async fn start(
         penalties: Penalties::default(),
         refused: RecentIds::new(REFUSED_MEMORY),
         from_peers: RecentIds::new(FROM_PEERS_MEMORY),
+        awaiting: AwaitingParents::default(),
         claimed: HashSet::new(),
         gossip_slots: Arc::new(Semaphore::new(GOSSIP_SLOTS)),
         fetch_slots: Arc::new(Semaphore::new(FETCH_SLOTS)),
@@ -295,6 +299,11 @@ impl Node {
 
     fn publish(&mut self, event: &StoredEvent) {
         let id = event.object.id();
+        if let Some(parked) = self.awaiting.take(&id) {
+            // Released from pending: now it is valid to forward.
+            self.report_gossip(&parked.message, &parked.source, GossipResult::Accepted);
+            return;
+        }
         if self.from_peers.contains(&id) {
             return;
         }
@@ -460,13 +469,19 @@ impl Node {
     }
 
     fn on_gossip(&mut self, event: gossipsub::Event) {
-        let gossipsub::Event::Message {
-            propagation_source: source,
-            message_id: id,
-            message,
-        } = event
-        else {
-            return;
+        let (source, id, message) = match event {
+            gossipsub::Event::Message {
+                propagation_source,
+                message_id,
+                message,
+            } => (propagation_source, message_id, message),
+            // Objects stored between the connection's first sync and the
+            // peer's subscription reached it by neither: sync again.
+            gossipsub::Event::Subscribed { topic, .. } if topic == self.topic.hash() => {
+                self.resync_soon = true;
+                return;
+            }
+            _ => return,
         };
         let object_id = ingest::content_id(&message.data);
         if self.refused.contains(&object_id) || message.data.len() > MAX_OBJECT_BYTES {
@@ -865,13 +880,18 @@ impl Node {
                 } else if !applied.stored.is_empty() || applied.known > 0 {
                     self.report_gossip(&id, &source, GossipResult::Accepted);
                 } else {
-                    self.report_gossip(&id, &source, GossipResult::Ignored);
-                    // Gossipsub does not forward an ignored message, so an
-                    // object kept pending (its parent not here yet) would
-                    // reach the next hop only by sync: let it be published
-                    // when the store releases it.
-                    if applied.pending > 0 {
-                        self.from_peers.remove(&object);
+                    // Waiting for its parent (often a message of the same
+                    // burst, verified a moment later): leave the message
+                    // unvalidated, so gossipsub forwards it once the store
+                    // releases it. An ignored message is never forwarded,
+                    // and gossipsub refuses to publish what it has seen, so
+                    // the next hop would get it only by the minute's sync.
+                    let parked = !applied.missing.is_empty()
+                        && self
+                            .awaiting
+                            .park(object, id.clone(), source, Instant::now());
+                    if !parked {
+                        self.report_gossip(&id, &source, GossipResult::Ignored);
                     }
                     if !applied.missing.is_empty() && self.peers.contains_key(&source) {
                         self.fetch_from(source, applied.missing);
@@ -1126,6 +1146,9 @@ impl Node {
 
     fn on_tick(&mut self) {
         let now = Instant::now();
+        for parked in self.awaiting.expired(now) {
+            self.report_gossip(&parked.message, &parked.source, GossipResult::Ignored);
+        }
         let resumed: Vec<PeerId> = self
             .sessions
             .iter_mut()
@@ -1152,18 +1175,25 @@ impl Node {
             tracing::info!(peer = %peer, "ban ended");
         }
         let interval = self.settings.sync_interval;
-        let due: Vec<PeerId> = self
-            .peers
-            .iter()
-            .filter(|(peer, info)| {
-                info.confirmed
-                    && !self.sessions.contains_key(peer)
-                    && info
-                        .last_sync
-                        .is_none_or(|t| now.duration_since(t) >= interval)
-            })
-            .map(|(peer, _)| *peer)
-            .collect();
+        // Something could not be gossiped, or a peer has only now joined the
+        // topic: sync with every peer now rather than at the minute. A peer
+        // busy in a session gets its turn on a later tick.
+        let prompt = std::mem::take(&mut self.resync_soon);
+        let mut due = Vec::new();
+        for (peer, info) in &self.peers {
+            let wanted = prompt
+                || info
+                    .last_sync
+                    .is_none_or(|t| now.duration_since(t) >= interval);
+            if !info.confirmed || !wanted {
+                continue;
+            }
+            if self.sessions.contains_key(peer) {
+                self.resync_soon |= prompt;
+            } else {
+                due.push(*peer);
+            }
+        }
         for peer in due {
             self.start_session(peer, Vec::new());
         }
