@@ -89,8 +89,7 @@ async fn every_answer_is_nosniff_and_only_pages_may_run_scripts() {
         let headers = response.headers();
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(
-            headers["content-security-policy"],
-            "default-src 'none'; frame-ancestors 'none'",
+            headers["content-security-policy"], "default-src 'none'; frame-ancestors 'none'",
             "{path}"
         );
     }
@@ -98,7 +97,10 @@ async fn every_answer_is_nosniff_and_only_pages_may_run_scripts() {
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .expect("ascii");
-    assert!(csp.contains("script-src 'self'"), "the page keeps its own: {csp}");
+    assert!(
+        csp.contains("script-src 'self'"),
+        "the page keeps its own: {csp}"
+    );
 }
 
 /// Each invalid object gets a 400 whose code is the protocol's.

@@ -97,7 +97,7 @@ fn audit_page(ctx: &Ctx, id: ObjectId, report: &baraza_protocol::audit::AuditRep
             let mut rows: Vec<(String, u64)> = balance
                 .by_group
                 .iter()
-                .map(|(group, count)| (group.clone(), count.objects))
+                .map(|(group, count)| (catalogue::group_label(ctx.lang, group), count.objects))
                 .collect();
             rows.push((
                 ctx.t(Key::Unattested).to_owned(),
@@ -110,7 +110,12 @@ fn audit_page(ctx: &Ctx, id: ObjectId, report: &baraza_protocol::audit::AuditRep
             let by_region: Vec<(String, u64)> = balance
                 .by_region
                 .iter()
-                .map(|(region, count)| (region.as_str().to_owned(), count.objects))
+                .map(|(region, count)| {
+                    (
+                        catalogue::region_label(ctx.lang, *region).to_owned(),
+                        count.objects,
+                    )
+                })
                 .collect();
             if !by_region.is_empty() {
                 body.push_str(&bar_chart(

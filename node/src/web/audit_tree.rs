@@ -8,7 +8,7 @@ use std::fmt::Write;
 use baraza_protocol::audit::{AuditReport, Chain, EndorsementReport, Endorser};
 use serde::Serialize;
 
-use super::catalogue::s;
+use super::catalogue::{group_label, region_label, s};
 use super::html::{bar_chart, date, esc};
 use super::Ctx;
 
@@ -43,10 +43,10 @@ fn chain_item(ctx: &Ctx, chain: &Chain, out: &mut String) {
         .unwrap_or_else(|| s(ctx.lang, "no_role").to_owned());
     let mut facts = Vec::new();
     if let Some(group) = &chain.group {
-        facts.push(group.as_str().into_owned());
+        facts.push(group_label(ctx.lang, &group.as_str()));
     }
     if let Some(region) = chain.region {
-        facts.push(region.as_str().to_owned());
+        facts.push(region_label(ctx.lang, region).to_owned());
     }
     if let Some(section) = &chain.section {
         facts.push(section.clone());
@@ -157,8 +157,8 @@ fn endorser_rows(ctx: &Ctx, stance: &str, endorsers: &[Endorser], out: &mut Stri
             esc(stance),
             ctx.author_link(&e.author),
             esc(&name_of(&e.role)),
-            esc(&e.group),
-            esc(e.region.map(|r| r.as_str()).unwrap_or("—")),
+            esc(&group_label(ctx.lang, &e.group)),
+            esc(e.region.map(|r| region_label(ctx.lang, r)).unwrap_or("—")),
             esc(e.on_behalf_of.as_deref().unwrap_or("—")),
         );
     }
@@ -211,13 +211,13 @@ pub(super) fn endorsements(ctx: &Ctx, report: &EndorsementReport) -> String {
             .support
             .by_group
             .iter()
-            .map(|(g, n)| (g.clone(), *n))
+            .map(|(g, n)| (group_label(ctx.lang, g), *n))
             .collect();
         let by_region: Vec<(String, u64)> = report
             .support
             .by_region
             .iter()
-            .map(|(r, n)| (r.as_str().to_owned(), *n))
+            .map(|(r, n)| (region_label(ctx.lang, *r).to_owned(), *n))
             .collect();
         out.push_str(&bar_chart(
             &format!("{} — {}", t("supporters"), t("by_group")),

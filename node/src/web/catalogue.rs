@@ -17,6 +17,23 @@ pub(crate) fn s(lang: Lang, id: &str) -> &'static str {
     find(lang, id).or_else(|| find(Lang::En, id)).unwrap_or("")
 }
 
+/// A stakeholder group for display: a standard group in `lang`, an
+/// `other:<label>` group as its label (signer's words, to be escaped).
+pub(crate) fn group_label(lang: Lang, group: &str) -> String {
+    if baraza_protocol::kinds::STAKEHOLDER_GROUPS.contains(&group) {
+        return s(lang, group).to_owned();
+    }
+    group.strip_prefix("other:").unwrap_or(group).to_owned()
+}
+
+/// A UN regional group in `lang`.
+pub(crate) fn region_label(lang: Lang, region: baraza_protocol::kinds::Region) -> &'static str {
+    match s(lang, region.as_str()) {
+        "" => region.as_str(),
+        text => text,
+    }
+}
+
 /// The string `id` in `lang`'s own table.
 fn find(lang: Lang, id: &str) -> Option<&'static str> {
     lang.writing()

@@ -51,7 +51,7 @@ fn object_page(state: &ApiState, ctx: &Ctx, id: &str) -> Result<Page, ApiError> 
     if let Body::Comment(comment) = object.body() {
         let _ = write!(
             body,
-            r#"<blockquote class="comment-text" lang="{}">{}</blockquote>"#,
+            r#"<blockquote class="comment-text" lang="{}" dir="auto">{}</blockquote>"#,
             esc(&comment.language),
             paragraphs(&comment.text)
         );

@@ -145,11 +145,15 @@ fn draft_html(ctx: &Ctx, object: &SignedObject, draft: &Draft, slug: &str) -> St
     if !draft.goals.is_empty() {
         let _ = write!(out, "<h3>{}</h3><ol>", ctx.t(Key::Goals));
         for goal in &draft.goals {
-            let _ = write!(out, "<li><strong>{}</strong>", esc(&goal.title));
+            let _ = write!(
+                out,
+                "<li><strong dir=\"auto\">{}</strong>",
+                esc(&goal.title)
+            );
             if !goal.targets.is_empty() {
                 let _ = write!(out, "<p class=\"muted\">{}</p><ol>", ctx.t(Key::Targets));
                 for target in &goal.targets {
-                    let _ = write!(out, "<li>{}", esc(&target.text));
+                    let _ = write!(out, "<li><span dir=\"auto\">{}</span>", esc(&target.text));
                     if !target.indicators.is_empty() {
                         let _ =
                             write!(out, "<p class=\"muted\">{}</p><ul>", ctx.t(Key::Indicators));
@@ -159,7 +163,11 @@ fn draft_html(ctx: &Ctx, object: &SignedObject, draft: &Draft, slug: &str) -> St
                                 .as_deref()
                                 .map(|u| format!(" ({})", esc(u)))
                                 .unwrap_or_default();
-                            let _ = write!(out, "<li>{}{unit}</li>", esc(&indicator.text));
+                            let _ = write!(
+                                out,
+                                "<li><span dir=\"auto\">{}{unit}</span></li>",
+                                esc(&indicator.text)
+                            );
                         }
                         out.push_str("</ul>");
                     }
@@ -296,7 +304,10 @@ fn endorsements_html(
         ctx.t(Key::Objections)
     );
     if !by_group.is_empty() {
-        let rows: Vec<(String, u64)> = by_group.into_iter().collect();
+        let rows: Vec<(String, u64)> = by_group
+            .into_iter()
+            .map(|(group, n)| (catalogue::group_label(ctx.lang, &group), n))
+            .collect();
         out.push_str(&bar_chart(
             &format!("{} {}", ctx.t(Key::Endorsements), ctx.t(Key::ByGroup)),
             &rows,
