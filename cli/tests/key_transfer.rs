@@ -270,23 +270,19 @@ fn the_checked_in_vector_imports_and_importing_it_again_is_fine() {
     let did = meta["did"].as_str().expect("did");
     let passphrase = meta["passphrase"].as_str().expect("passphrase");
 
-    let out = env
-        .baraza("key.json")
-        .env("BARAZA_PASSPHRASE", passphrase)
-        .args(["key", "import"])
-        .arg(&file)
-        .assert()
-        .success();
+    let import = || {
+        env.baraza("key.json")
+            .env("BARAZA_PASSPHRASE", passphrase)
+            .args(["key", "import"])
+            .arg(&file)
+            .assert()
+            .success()
+    };
+    let out = import();
     assert_eq!(stdout(&out).trim(), did);
     assert_eq!(env.show("key.json"), did);
 
-    let out = env
-        .baraza("key.json")
-        .env("BARAZA_PASSPHRASE", passphrase)
-        .args(["key", "import"])
-        .arg(&file)
-        .assert()
-        .success();
+    let out = import();
     assert_eq!(stdout(&out).trim(), did);
     assert!(stderr(&out).contains("already held"), "{}", stderr(&out));
     assert_eq!(env.show("key.json"), did);

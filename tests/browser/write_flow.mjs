@@ -88,6 +88,28 @@ function cli(args, env) {
   return execFileSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
 }
 
+/**
+ * Re-signs every Rust signing vector with the page's own modules, in the
+ * page, with whichever backend the page chose; returns the page's backend
+ * and the names of the cases whose object or id differ.
+ */
+async function signVectorsInPage(page) {
+  const vectors = JSON.parse(await readFile(join(ROOT, 'protocol/tests/vectors/web/signing.json'), 'utf8'));
+  expect(vectors.cases.length >= 20, 'vectors loaded');
+  return page.evaluate(async (cases) => {
+    const { prepare, seal } = await import('/assets/cbor.js');
+    const { identityFromSeed, sign, signingBackend } = await import('/assets/signer.js');
+    const { hexToBytes, bytesToHex } = await import('/assets/ids.js');
+    const mismatches = [];
+    for (const c of cases) {
+      const identity = await identityFromSeed(hexToBytes(c.seed, 32));
+      const sealed = await seal(prepare(c.kind, c.body, identity.publicKey), (b) => sign(identity, b));
+      if (bytesToHex(sealed.bytes) !== c.object || sealed.id !== c.id) mismatches.push(c.name);
+    }
+    return { backend: await signingBackend(), mismatches };
+  }, vectors.cases);
+}
+
 const browser = await launch();
 try {
   const page = await newPage(browser);
@@ -230,20 +252,8 @@ try {
   });
 
   await step('the browser encoder signs every Rust vector byte for byte, in Chromium', async () => {
-    const vectors = JSON.parse(await readFile(join(ROOT, 'protocol/tests/vectors/web/signing.json'), 'utf8'));
-    const mismatches = await page.evaluate(async (cases) => {
-      const { prepare, seal } = await import('/assets/cbor.js');
-      const { identityFromSeed, sign } = await import('/assets/signer.js');
-      const { hexToBytes, bytesToHex } = await import('/assets/ids.js');
-      const bad = [];
-      for (const c of cases) {
-        const identity = await identityFromSeed(hexToBytes(c.seed, 32));
-        const sealed = await seal(prepare(c.kind, c.body, identity.publicKey), (b) => sign(identity, b));
-        if (bytesToHex(sealed.bytes) !== c.object || sealed.id !== c.id) bad.push(c.name);
-      }
-      return bad;
-    }, vectors.cases);
-    expect(vectors.cases.length >= 20, 'vectors loaded');
+    const { backend, mismatches } = await signVectorsInPage(page);
+    expect(backend === 'webcrypto', `Chromium signs with WebCrypto, not ${backend}`);
     expect(mismatches.length === 0, `mismatched vectors: ${mismatches.join(', ')}`);
   });
 
@@ -355,20 +365,8 @@ try {
     await old.fill('#profile-form-name', 'Old Browser');
     const result = await signForm(old, '#profile-form');
     expect(result.ok, `profile from the fallback stored: ${result.text}`);
-    const vectors = JSON.parse(await readFile(join(ROOT, 'protocol/tests/vectors/web/signing.json'), 'utf8'));
-    const mismatches = await old.evaluate(async (cases) => {
-      const { prepare, seal } = await import('/assets/cbor.js');
-      const { identityFromSeed, sign, signingBackend } = await import('/assets/signer.js');
-      const { hexToBytes, bytesToHex } = await import('/assets/ids.js');
-      if ((await signingBackend()) !== 'noble') return ['the page did not fall back'];
-      const bad = [];
-      for (const c of cases) {
-        const identity = await identityFromSeed(hexToBytes(c.seed, 32));
-        const sealed = await seal(prepare(c.kind, c.body, identity.publicKey), (b) => sign(identity, b));
-        if (bytesToHex(sealed.bytes) !== c.object) bad.push(c.name);
-      }
-      return bad;
-    }, vectors.cases);
+    const { backend, mismatches } = await signVectorsInPage(old);
+    expect(backend === 'noble', `the page fell back to noble-ed25519, not ${backend}`);
     expect(mismatches.length === 0, `fallback mismatches: ${mismatches.join(', ')}`);
     await screenshot(old, 'identity-fallback');
     oldWatch.assertClean('fallback browser');

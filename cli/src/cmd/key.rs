@@ -14,7 +14,7 @@ use baraza_protocol::Keypair;
 use clap::Subcommand;
 
 use super::{Globals, EXIT_CODES};
-use crate::keystore::{self, KdfCost, Keystore, KeystoreError};
+use crate::keystore::{KdfCost, Keystore, KeystoreError};
 use crate::passphrase::{self, Purpose};
 
 /// The `key` subcommands.
@@ -141,16 +141,7 @@ fn export(globals: &Globals, out: &Path, force: bool, json: bool) -> anyhow::Res
     if !force && std::fs::symlink_metadata(out).is_ok() {
         return Err(refuse());
     }
-    let path = globals.keystore_path()?;
-    let store = Keystore::load(&path)?;
-    if keystore::is_shared(&path) {
-        eprintln!(
-            "warning: keystore {} is readable by other users; run `chmod 600` on it",
-            path.display()
-        );
-    }
-    let passphrase = passphrase::obtain(Purpose::Unlock, false)?;
-    let keypair = store.unlock(&passphrase)?;
+    let (keypair, passphrase) = globals.unlock_key_and_passphrase(false)?;
     let portable = Keystore::seal_portable(&keypair, &passphrase)?;
     match portable.write_file(out, force) {
         Err(KeystoreError::AlreadyExists(_)) => return Err(refuse()),

@@ -80,6 +80,15 @@ impl Globals {
     /// Loads the keystore and unlocks it with a passphrase from the
     /// environment or the terminal. `stdin_busy` as in [`passphrase::obtain`].
     pub(crate) fn unlock_key(&self, stdin_busy: bool) -> anyhow::Result<baraza_protocol::Keypair> {
+        Ok(self.unlock_key_and_passphrase(stdin_busy)?.0)
+    }
+
+    /// [`Globals::unlock_key`], also giving back the passphrase (to seal a
+    /// copy of the key under it).
+    pub(crate) fn unlock_key_and_passphrase(
+        &self,
+        stdin_busy: bool,
+    ) -> anyhow::Result<(baraza_protocol::Keypair, zeroize::Zeroizing<Vec<u8>>)> {
         let path = self.keystore_path()?;
         let store = Keystore::load(&path)?;
         if keystore::is_shared(&path) {
@@ -89,7 +98,8 @@ impl Globals {
             );
         }
         let passphrase = passphrase::obtain(Purpose::Unlock, stdin_busy)?;
-        Ok(store.unlock(&passphrase)?)
+        let keypair = store.unlock(&passphrase)?;
+        Ok((keypair, passphrase))
     }
 }
 

@@ -41,7 +41,8 @@ fn object_page(state: &ApiState, ctx: &Ctx, id: &str) -> Result<Page, ApiError> 
         MAX_LISTED,
     )?;
     let mut body = String::new();
-    if retracted_by_author(&object, &referrers) {
+    let retracted = retracted_by_author(&object, &referrers);
+    if retracted {
         let _ = write!(
             body,
             r#"<p class="notice"><span class="badge">{}</span></p>"#,
@@ -98,7 +99,7 @@ fn object_page(state: &ApiState, ctx: &Ctx, id: &str) -> Result<Page, ApiError> 
         ctx.href(&format!("/audit/{id}")),
         ctx.t(Key::ShowAudit)
     );
-    body.push_str(&writing_forms(ctx, &object, &referrers));
+    body.push_str(&writing_forms(ctx, &object, retracted));
     Ok(ctx.page(format!("{} {}", object.kind().as_str(), id.short()), body))
 }
 
@@ -113,7 +114,7 @@ fn retracted_by_author(object: &SignedObject, referrers: &[SignedObject]) -> boo
 
 /// The forms an object page offers: for a comment, reply and retract; for
 /// anything, support or object.
-fn writing_forms(ctx: &Ctx, object: &SignedObject, referrers: &[SignedObject]) -> String {
+fn writing_forms(ctx: &Ctx, object: &SignedObject, retracted: bool) -> String {
     let mut out = forms::writing_notice(ctx.lang);
     if let Body::Comment(comment) = object.body() {
         let target = forms::CommentTarget {
@@ -130,7 +131,7 @@ fn writing_forms(ctx: &Ctx, object: &SignedObject, referrers: &[SignedObject]) -
         object.kind(),
         Kind::Comment | Kind::Endorsement | Kind::Draft | Kind::Release
     );
-    if retractable && !retracted_by_author(object, referrers) {
+    if retractable && !retracted {
         out.push_str(&forms::retract_form(
             ctx.lang,
             "retract-form",
