@@ -21,7 +21,7 @@
 //! | `m` | name | meta (counters, schema version) |
 
 use baraza_protocol::sync::SyncKey;
-use baraza_protocol::{Kind, ObjectId, PublicKey, KINDS};
+use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject, KINDS};
 
 pub(crate) const OBJECT: u8 = b'o';
 pub(crate) const SEQ: u8 = b's';
@@ -163,6 +163,30 @@ pub(crate) fn waiting(missing: &ObjectId, waiter: &ObjectId) -> Vec<u8> {
 }
 pub(crate) fn meta(name: &str) -> Vec<u8> {
     key(META, &[name.as_bytes()])
+}
+
+/// The value-less index keys of a stored object (`t`, `k`, `a`, `r`, and
+/// `c` or `v` for its kind): every engine keeps exactly these, so every
+/// engine lists in the same order.
+pub(crate) fn index_keys(object: &SignedObject) -> Vec<Vec<u8>> {
+    let id = object.id();
+    let at = object.created_at();
+    let kind = object.kind();
+    let references = object.body().references();
+    let mut out = Vec::with_capacity(4 + references.len());
+    out.push(time(at, &id));
+    out.push(self::kind(kind, at, &id));
+    out.push(author(&object.author(), at, &id));
+    for r in &references {
+        out.push(referrer(r, kind, at, &id));
+    }
+    match object.body() {
+        Body::Comment(c) => out.push(section(&c.charter, &c.section, kind, at, &id)),
+        Body::Draft(d) => out.push(section(&d.charter, &d.section, kind, at, &id)),
+        Body::Revocation(r) => out.push(revoked(&r.key, &id)),
+        _ => {}
+    }
+    out
 }
 
 /// The object id that ends every index key (the last 32 bytes).

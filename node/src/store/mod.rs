@@ -1,30 +1,41 @@
-//! The node's durable object store, on sled.
+//! The node's durable object store: the [`ObjectStore`] seam and its engines.
 //!
 //! Only verified objects are stored (the type system sees to it: the write
 //! path takes [`SignedObject`]s). Inserts are idempotent. An object whose
-//! references are not all stored yet waits in a bounded, durable pending
-//! set and is stored the moment its last missing reference arrives.
-//! [`Store::put`] returns only after its writes are on disk (group commit
-//! on the store's writer thread, see `writer.rs` and `apply.rs`), so an
-//! acknowledged submission survives kill -9.
+//! references are not all stored yet waits in a bounded pending set and is
+//! stored the moment its last missing reference arrives; one dated ahead
+//! of the node's clock is held until its time comes. Those rules live once,
+//! in `admission.rs`; each engine supplies only the reads and writes.
+//!
+//! Engines: [`SledStore`] (the node's, on disk: [`ObjectStore::put`]
+//! returns only after its writes are durable, by group commit on a writer
+//! thread, see `writer.rs` and `sled_batch.rs`, so an acknowledged
+//! submission survives kill -9) and [`MemoryStore`] (for fast tests, same
+//! semantics, nothing durable). Both run one conformance suite
+//! (`conformance.rs`).
 
-mod apply;
+mod admission;
+mod cursor;
 pub(crate) mod keys;
+mod listing;
+mod memory;
+mod object_store;
+mod sled_batch;
+mod sled_store;
 mod sync_index;
 mod writer;
 
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use baraza_protocol::sync::SyncIndex;
-use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject, KINDS};
-use sync_index::SyncIndexCell;
-use tokio::sync::broadcast;
+use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject};
 
-use apply::Counters;
-use writer::{FlushObserver, Writer, WriterParts};
+pub use cursor::{Cursor, CursorError, MAX_CURSOR_BYTES};
+pub use memory::MemoryStore;
+pub use object_store::{ObjectStore, SharedStore};
+pub use sled_store::SledStore;
+
+/// The node's store engine (sled), under the name the node has always used.
+pub type Store = SledStore;
 
 /// Default for [`StoreOptions::max_pending`].
 pub const MAX_PENDING: usize = 10_000;
@@ -40,9 +51,13 @@ pub const EVENT_BROADCAST: usize = 1024;
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// sled failed (IO error, disk full, corruption detected by sled).
-    #[error("storage error: {0}")]
-    Sled(#[from] sled::Error),
+    /// The storage engine failed (an IO error, a full disk, corruption
+    /// the engine detected). `detail` is the engine's own words.
+    #[error("storage error: {detail}")]
+    Engine {
+        /// What the engine said.
+        detail: String,
+    },
     /// The data dir holds bytes that no longer decode.
     #[error("stored object {id} is corrupt: {detail}")]
     Corrupt {
@@ -87,6 +102,10 @@ pub enum StoreError {
     /// Writes were applied but could not be made durable.
     #[error("could not make writes durable: {0}")]
     Flush(String),
+    /// The store was closed ([`ObjectStore::close`]): reads go on, writes
+    /// are refused.
+    #[error("the store is closed; writes are refused")]
+    Closed,
 }
 
 /// The result of offering one object to the store.
@@ -152,7 +171,7 @@ pub struct Page {
     /// The objects, in index order.
     pub objects: Vec<SignedObject>,
     /// Pass back to get the next page; `None` at the end.
-    pub next: Option<String>,
+    pub next: Option<Cursor>,
 }
 
 /// How to open a store.
@@ -161,12 +180,13 @@ pub struct StoreOptions {
     /// Most objects that may wait at once (for missing references, or
     /// for their time to come).
     pub max_pending: usize,
-    /// Free space (bytes) to keep on the data dir's disk: below it, writes
+    /// Free space (bytes) to keep on the data dir's disk (sled only): below it, writes
     /// are refused with [`StoreError::DiskFull`] while reads go on, so the
     /// store never meets a full disk half-way through a write.
     pub min_free_bytes: u64,
-    /// Called after each flush with its duration (s) and the waiters it
-    /// served; lets metrics observe the store without the store knowing them.
+    /// Called after each flush (sled only) with its duration (s) and the
+    /// waiters it served; lets metrics observe the store without the store
+    /// knowing them.
     pub on_flush: Option<Arc<dyn Fn(f64, usize) + Send + Sync>>,
 }
 
@@ -180,383 +200,8 @@ impl Default for StoreOptions {
     }
 }
 
-/// The store. Cheap to share behind an `Arc`.
-pub struct Store {
-    db: sled::Db,
-    /// Applies every write and makes it durable (one thread, group commit).
-    writer: Writer,
-    /// Event-log position, counts by kind, pending-set size: updated by
-    /// the writer, read by everyone.
-    counters: Arc<Counters>,
-    events: broadcast::Sender<StoredEvent>,
-    /// Every stored object's sync key, for reconciliation (in memory,
-    /// loaded from the `t` index in the background, extended by the writer).
-    sync_index: Arc<SyncIndexCell>,
-}
-
-const SCHEMA_KEY: &str = "schema";
-const SCHEMA_VERSION: &[u8] = b"1";
-
-fn count_key(kind: Kind) -> Vec<u8> {
-    keys::meta(&format!("count/{kind}"))
-}
-
-impl Store {
-    /// Opens (or creates) the store in `dir`, and starts its writer thread.
-    pub fn open(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
-        let db = open_db(dir)?;
-        match db.get(keys::meta(SCHEMA_KEY))? {
-            None => {
-                db.insert(keys::meta(SCHEMA_KEY), SCHEMA_VERSION)?;
-            }
-            Some(v) if v.as_ref() == SCHEMA_VERSION => {}
-            Some(v) => {
-                return Err(StoreError::Corrupt {
-                    id: "schema".into(),
-                    detail: format!(
-                        "data dir has schema {:?}, this node reads {:?}",
-                        String::from_utf8_lossy(&v),
-                        "1"
-                    ),
-                })
-            }
-        }
-        let next_seq = match db.scan_prefix([keys::SEQ]).next_back() {
-            Some(entry) => {
-                let (k, _) = entry?;
-                let raw: [u8; 8] = k
-                    .get(1..9)
-                    .and_then(|s| s.try_into().ok())
-                    .unwrap_or([0; 8]);
-                u64::from_be_bytes(raw) + 1
-            }
-            None => 1,
-        };
-        let counts: [AtomicU64; KINDS.len()] = Default::default();
-        for (i, kind) in KINDS.iter().enumerate() {
-            if let Some(v) = db.get(count_key(*kind))? {
-                counts[i].store(decode_u64(&v), Ordering::Relaxed);
-            }
-        }
-        let pending = db.scan_prefix([keys::PENDING]).count();
-        let held = db.scan_prefix([keys::HELD]).count();
-        let observe: FlushObserver = match options.on_flush {
-            Some(f) => f,
-            None => Arc::new(|_, _| {}),
-        };
-        let counters = Arc::new(Counters {
-            next_seq: AtomicU64::new(next_seq),
-            counts,
-            pending: AtomicUsize::new(pending),
-            held: AtomicUsize::new(held),
-            max_pending: options.max_pending,
-        });
-        let sync_index = Arc::new(SyncIndexCell::default());
-        let (events, _) = broadcast::channel(EVENT_BROADCAST);
-        let writer = Writer::start(WriterParts {
-            db: db.clone(),
-            counters: counters.clone(),
-            events: events.clone(),
-            observe,
-            sync_index: sync_index.clone(),
-            disk: writer::DiskReserve::new(dir, options.min_free_bytes),
-        })?;
-        sync_index.load(db.clone());
-        Ok(Store {
-            db,
-            writer,
-            counters,
-            events,
-            sync_index,
-        })
-    }
-
-    /// Offers verified objects; returns one outcome per object once every
-    /// write is durable. An error for one object (pending set full) does not
-    /// stop the others.
-    pub async fn put(
-        &self,
-        objects: &[SignedObject],
-    ) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
-        if objects.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.writer.put(objects.to_vec()).await
-    }
-
-    /// The object with this id, if stored.
-    pub fn get(&self, id: &ObjectId) -> Result<Option<SignedObject>, StoreError> {
-        match self.db.get(keys::object(id))? {
-            Some(bytes) => decode_stored(id, &bytes).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// The encoded bytes of the object with this id, if stored.
-    pub fn get_bytes(&self, id: &ObjectId) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.db.get(keys::object(id))?.map(|v| v.to_vec()))
-    }
-
-    /// Whether the object is stored.
-    pub fn contains(&self, id: &ObjectId) -> Result<bool, StoreError> {
-        Ok(self.db.contains_key(keys::object(id))?)
-    }
-
-    /// Whether the object is stored or waiting in the pending set: either
-    /// way its bytes are here, and fetching it again gains nothing. (The
-    /// pending lookup is skipped while the pending set is empty.)
-    pub fn holds(&self, id: &ObjectId) -> Result<bool, StoreError> {
-        Ok(self.contains(id)? || (self.pending_len() > 0 && self.is_pending(id)?))
-    }
-
-    /// Whether the object is waiting in the pending set.
-    pub fn is_pending(&self, id: &ObjectId) -> Result<bool, StoreError> {
-        Ok(self.db.contains_key(keys::pending(id))?)
-    }
-
-    /// One page of a listing. `after` is the `next` of the previous page.
-    pub fn list(
-        &self,
-        listing: &Listing,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Page, StoreError> {
-        let prefix = match listing {
-            Listing::Kind(kind) => keys::kind_prefix(*kind),
-            Listing::Author(author) => keys::author_prefix(author),
-            Listing::Section {
-                charter,
-                section,
-                kind,
-            } => keys::section_prefix(charter, section, *kind),
-            Listing::Referrers { target, kind } => keys::referrer_prefix(target, *kind),
-        };
-        let limit = limit.clamp(1, MAX_PAGE);
-        let start = match after.map(hex::decode) {
-            Some(Ok(suffix)) => {
-                let mut k = prefix.clone();
-                k.extend_from_slice(&suffix);
-                k.push(0); // strictly after the cursor's key
-                k
-            }
-            Some(Err(_)) => {
-                return Err(StoreError::Corrupt {
-                    id: "cursor".into(),
-                    detail: "cursor is not hex".into(),
-                })
-            }
-            None => prefix.clone(),
-        };
-        let mut objects = Vec::with_capacity(limit.min(64));
-        let mut next = None;
-        let mut last_key: Option<sled::IVec> = None;
-        for entry in self.db.range(start..) {
-            let (key, _) = entry?;
-            if !key.starts_with(&prefix) {
-                break;
-            }
-            if objects.len() == limit {
-                next = last_key.map(|k| hex::encode(&k[prefix.len()..]));
-                break;
-            }
-            if let Some(object) = keys::trailing_id(&key)
-                .map(|id| self.get(&id))
-                .transpose()?
-                .flatten()
-            {
-                objects.push(object);
-                last_key = Some(key);
-            }
-        }
-        Ok(Page { objects, next })
-    }
-
-    /// Objects stored after event `after` (exclusive), in arrival order.
-    pub fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut out = Vec::new();
-        for entry in self
-            .db
-            .range(keys::seq(after.saturating_add(1))..keys::seq(u64::MAX))
-        {
-            let (key, value) = entry?;
-            if out.len() >= limit.clamp(1, MAX_PAGE) || key.first() != Some(&keys::SEQ) {
-                break;
-            }
-            let seq = key
-                .get(1..9)
-                .and_then(|s| <[u8; 8]>::try_from(s).ok())
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            let Ok(raw) = <[u8; 32]>::try_from(value.as_ref()) else {
-                continue;
-            };
-            if let Some(object) = self.get(&ObjectId(raw))? {
-                out.push(StoredEvent { seq, object });
-            }
-        }
-        Ok(out)
-    }
-
-    /// A receiver of every object stored from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<StoredEvent> {
-        self.events.subscribe()
-    }
-
-    /// Stored objects per kind.
-    pub fn counts(&self) -> Vec<(Kind, u64)> {
-        KINDS
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, self.counters.counts[i].load(Ordering::Relaxed)))
-            .collect()
-    }
-
-    /// Total stored objects.
-    pub fn len(&self) -> u64 {
-        self.counters
-            .counts
-            .iter()
-            .map(|c| c.load(Ordering::Relaxed))
-            .sum()
-    }
-
-    /// Whether nothing is stored.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Objects waiting for references.
-    pub fn pending_len(&self) -> usize {
-        self.counters.pending.load(Ordering::Relaxed)
-    }
-
-    /// Of the pending objects, those held until their time comes.
-    pub fn held_len(&self) -> usize {
-        self.counters.held.load(Ordering::Relaxed)
-    }
-
-    /// Offers every held object whose time has come (the node calls this
-    /// every second while [`Store::held_len`] is not zero); returns once
-    /// they are durable.
-    pub async fn release_due(&self) -> Result<(), StoreError> {
-        self.writer.put(Vec::new()).await.map(|_| ())
-    }
-
-    /// The sequence number of the newest stored object (0 when empty).
-    pub fn last_seq(&self) -> u64 {
-        self.counters
-            .next_seq
-            .load(Ordering::Relaxed)
-            .saturating_sub(1)
-    }
-
-    /// Bytes the data dir uses on disk.
-    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        Ok(self.db.size_on_disk()?)
-    }
-
-    /// Revocations of `key`.
-    pub fn revocations_of(&self, key: &PublicKey) -> Result<Vec<SignedObject>, StoreError> {
-        self.objects_under(keys::revoked_prefix(key))
-    }
-
-    /// Every object referencing `target`.
-    pub fn referrers(&self, target: &ObjectId) -> Result<Vec<SignedObject>, StoreError> {
-        self.objects_under(keys::referrer_prefix(target, None))
-    }
-
-    /// The objects named by the index keys under `prefix` (each ends in an id).
-    fn objects_under(&self, prefix: Vec<u8>) -> Result<Vec<SignedObject>, StoreError> {
-        let mut out = Vec::new();
-        for entry in self.db.scan_prefix(prefix) {
-            let (k, _) = entry?;
-            if let Some(object) = keys::trailing_id(&k)
-                .map(|id| self.get(&id))
-                .transpose()?
-                .flatten()
-            {
-                out.push(object);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Runs `f` over the sync index (a read lock: writers wait for `f`),
-    /// or gives `None` while the index is still loading after `open`.
-    pub fn with_sync_index<R>(&self, f: impl FnOnce(&SyncIndex) -> R) -> Option<R> {
-        self.sync_index.read(f)
-    }
-
-    /// Flushes everything written so far to disk.
-    pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
-        Ok(())
-    }
-
-    /// Flushes everything to disk and releases the data dir (its lock is
-    /// held until every handle to the database is gone).
-    pub async fn close(self) -> Result<(), StoreError> {
-        let index = self.sync_index.clone();
-        let _ = tokio::task::spawn_blocking(move || index.stop()).await;
-        self.writer.close().await;
-        self.db.flush_async().await?;
-        Ok(())
-    }
-}
-
-/// How long `open` waits for a data dir lock to be released. sled's own IO
-/// threads can keep the file open for a moment after the last handle of a
-/// closed store is dropped, so a restart in the same process may briefly
-/// see the lock still held.
-const LOCK_WAIT: Duration = Duration::from_secs(3);
-
-fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
-    let began = Instant::now();
-    loop {
-        match sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-        {
-            Ok(db) => return Ok(db),
-            Err(sled::Error::Io(e)) if is_lock_error(&e) => {
-                if began.elapsed() >= LOCK_WAIT {
-                    return Err(StoreError::Locked {
-                        dir: dir.display().to_string(),
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(25));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-fn is_lock_error(e: &std::io::Error) -> bool {
-    // sled wraps the OS error in a message of its own.
-    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
-}
-
-fn decode_stored(id: &ObjectId, bytes: &[u8]) -> Result<SignedObject, StoreError> {
-    let object = SignedObject::decode_trusted(bytes).map_err(|e| StoreError::Corrupt {
-        id: id.to_string(),
-        detail: e.to_string(),
-    })?;
-    if object.id() != *id {
-        return Err(StoreError::Corrupt {
-            id: id.to_string(),
-            detail: "content does not hash to its id".into(),
-        });
-    }
-    Ok(object)
-}
-
-fn decode_u64(bytes: &[u8]) -> u64 {
-    <[u8; 8]>::try_from(bytes)
-        .map(u64::from_be_bytes)
-        .unwrap_or(0)
-}
-
+#[cfg(test)]
+mod conformance;
 #[cfg(test)]
 mod tests;
 

@@ -6,7 +6,7 @@
 //! first. One flush per submission would cap throughput at the disk's
 //! flush rate; instead the writer thread takes every submission queued
 //! while it was busy, applies them all (merging plain objects into shared
-//! sled batches, see `apply.rs`), flushes once, and answers them all.
+//! sled batches, see `sled_batch.rs`), flushes once, and answers them all.
 //!
 //! Why a thread of its own rather than work on the async runtime: sled
 //! holds a process-wide lock for the whole of a flush (the disk wait
@@ -15,14 +15,15 @@
 //! verifying the next submissions, which then form the next group.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use baraza_protocol::sync::SyncKey;
 use baraza_protocol::SignedObject;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::apply::{Counters, Group, Referenced};
+use super::admission::{Counters, Group};
+use super::sled_batch::{Referenced, SledTables};
 use super::sync_index::SyncIndexCell;
 use super::{now_ms, PutOutcome, StoreError, StoredEvent};
 
@@ -58,9 +59,12 @@ struct Job {
 /// The handle to the writer thread (which holds a clone of the database,
 /// so it must be [`Writer::close`]d before the data dir can be reopened).
 pub(crate) struct Writer {
-    jobs: mpsc::Sender<Job>,
-    /// Resolves when the thread has exited and dropped its database handle.
-    stopped: oneshot::Receiver<()>,
+    /// The queue to the thread; `None` once closed (dropping the sender is
+    /// what tells the thread to finish).
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    /// Resolves when the thread has exited and dropped its database handle;
+    /// taken by the first close.
+    stopped: Mutex<Option<oneshot::Receiver<()>>>,
 }
 
 /// What the writer thread works with.
@@ -126,25 +130,42 @@ impl Writer {
             .map_err(|e| {
                 StoreError::Flush(format!("cannot start the store's writer thread: {e}"))
             })?;
-        Ok(Writer { jobs, stopped })
+        Ok(Writer {
+            jobs: Mutex::new(Some(jobs)),
+            stopped: Mutex::new(Some(stopped)),
+        })
     }
 
     /// Applies `objects` and returns their outcomes once every write is on disk.
     pub(crate) async fn put(&self, objects: Vec<SignedObject>) -> Result<Outcomes, StoreError> {
         let stopped = || StoreError::Flush("the store's writer has stopped".into());
+        let jobs = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or(StoreError::Closed)?;
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { objects, reply })
+        jobs.send(Job { objects, reply })
             .await
             .map_err(|_| stopped())?;
+        // A close waits for every sender: hold none while waiting.
+        drop(jobs);
         answer.await.map_err(|_| stopped())?
     }
 
     /// Lets queued submissions finish, then stops the thread, releasing its
     /// database handle.
-    pub(crate) async fn close(self) {
-        drop(self.jobs);
-        let _ = self.stopped.await;
+    pub(crate) async fn close(&self) {
+        drop(self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take());
+        let stopped = self
+            .stopped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(stopped) = stopped {
+            let _ = stopped.await;
+        }
     }
 }
 
@@ -166,7 +187,8 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
             refuse(jobs, &full, &mut queue);
             continue;
         }
-        let mut group = Group::new(&db, &counters, &mut referenced, now_ms());
+        let tables = SledTables::new(&db, &counters, &mut referenced);
+        let mut group = Group::new(tables, now_ms());
         if let Err(e) = group.release_due() {
             tracing::warn!(error = %e, "could not release held objects; trying again with the next write");
         }

@@ -1,0 +1,330 @@
+//! [`SledStore`]: the node's store engine, on sled.
+//!
+//! One sled tree holds objects and every index (`keys.rs`); writes go
+//! through the writer thread (`writer.rs`), which applies them with the
+//! shared admission rules over sled batches (`sled_batch.rs`) and flushes
+//! once per group before anyone is answered, so an acknowledged put
+//! survives kill -9. Reads go straight to sled.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use baraza_protocol::sync::SyncIndex;
+use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject, KINDS};
+use tokio::sync::broadcast;
+
+use super::admission::Counters;
+use super::sync_index::SyncIndexCell;
+use super::writer::{self, FlushObserver, Writer, WriterParts};
+use super::{
+    keys, listing, Cursor, Listing, ObjectStore, Page, PutOutcome, StoreError, StoreOptions,
+    StoredEvent, EVENT_BROADCAST, MAX_PAGE,
+};
+
+/// The sled store. Cheap to share behind an `Arc`.
+pub struct SledStore {
+    db: sled::Db,
+    /// Applies every write and makes it durable (one thread, group commit).
+    writer: Writer,
+    /// Event-log position, counts by kind, pending-set size: updated by
+    /// the writer, read by everyone.
+    counters: Arc<Counters>,
+    events: broadcast::Sender<StoredEvent>,
+    /// Every stored object's sync key, for reconciliation (in memory,
+    /// loaded from the `t` index in the background, extended by the writer).
+    sync_index: Arc<SyncIndexCell>,
+}
+
+const SCHEMA_KEY: &str = "schema";
+const SCHEMA_VERSION: &[u8] = b"1";
+
+/// The meta key of a kind's stored count.
+pub(crate) fn count_key(kind: Kind) -> Vec<u8> {
+    keys::meta(&format!("count/{kind}"))
+}
+
+/// A sled failure, in engine-neutral words.
+pub(crate) fn engine(error: sled::Error) -> StoreError {
+    StoreError::Engine {
+        detail: error.to_string(),
+    }
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `dir`, and starts its writer thread.
+    pub fn open(dir: &Path, options: StoreOptions) -> Result<SledStore, StoreError> {
+        let db = open_db(dir)?;
+        match db.get(keys::meta(SCHEMA_KEY)).map_err(engine)? {
+            None => {
+                db.insert(keys::meta(SCHEMA_KEY), SCHEMA_VERSION)
+                    .map_err(engine)?;
+            }
+            Some(v) if v.as_ref() == SCHEMA_VERSION => {}
+            Some(v) => {
+                return Err(StoreError::Corrupt {
+                    id: "schema".into(),
+                    detail: format!(
+                        "data dir has schema {:?}, this node reads {:?}",
+                        String::from_utf8_lossy(&v),
+                        "1"
+                    ),
+                })
+            }
+        }
+        let next_seq = match db.scan_prefix([keys::SEQ]).next_back() {
+            Some(entry) => {
+                let (k, _) = entry.map_err(engine)?;
+                let raw: [u8; 8] = k
+                    .get(1..9)
+                    .and_then(|s| s.try_into().ok())
+                    .unwrap_or([0; 8]);
+                u64::from_be_bytes(raw) + 1
+            }
+            None => 1,
+        };
+        let mut counters = Counters::new(next_seq, options.max_pending);
+        for (i, kind) in KINDS.iter().enumerate() {
+            if let Some(v) = db.get(count_key(*kind)).map_err(engine)? {
+                counters.counts[i].store(decode_u64(&v), Ordering::Relaxed);
+            }
+        }
+        counters.pending = AtomicUsize::new(db.scan_prefix([keys::PENDING]).count());
+        counters.held = AtomicUsize::new(db.scan_prefix([keys::HELD]).count());
+        let counters = Arc::new(counters);
+        let observe: FlushObserver = match options.on_flush {
+            Some(f) => f,
+            None => Arc::new(|_, _| {}),
+        };
+        let sync_index = Arc::new(SyncIndexCell::default());
+        let (events, _) = broadcast::channel(EVENT_BROADCAST);
+        let writer = Writer::start(WriterParts {
+            db: db.clone(),
+            counters: counters.clone(),
+            events: events.clone(),
+            observe,
+            sync_index: sync_index.clone(),
+            disk: writer::DiskReserve::new(dir, options.min_free_bytes),
+        })?;
+        sync_index.load(db.clone());
+        Ok(SledStore {
+            db,
+            writer,
+            counters,
+            events,
+            sync_index,
+        })
+    }
+
+    /// The entries of the index keys under `prefix`, from `start` on.
+    fn index_from(
+        &self,
+        start: Vec<u8>,
+    ) -> impl Iterator<Item = Result<sled::IVec, StoreError>> + '_ {
+        self.db
+            .range(start..)
+            .map(|entry| entry.map(|(k, _)| k).map_err(engine))
+    }
+
+    fn index_under(
+        &self,
+        prefix: Vec<u8>,
+    ) -> impl Iterator<Item = Result<sled::IVec, StoreError>> + '_ {
+        self.db
+            .scan_prefix(prefix)
+            .map(|entry| entry.map(|(k, _)| k).map_err(engine))
+    }
+}
+
+#[async_trait]
+impl ObjectStore for SledStore {
+    async fn put(
+        &self,
+        objects: &[SignedObject],
+    ) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
+        if objects.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.writer.put(objects.to_vec()).await
+    }
+
+    fn get(&self, id: &ObjectId) -> Result<Option<SignedObject>, StoreError> {
+        match self.db.get(keys::object(id)).map_err(engine)? {
+            Some(bytes) => decode_stored(id, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn get_bytes(&self, id: &ObjectId) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .db
+            .get(keys::object(id))
+            .map_err(engine)?
+            .map(|v| v.to_vec()))
+    }
+
+    fn contains(&self, id: &ObjectId) -> Result<bool, StoreError> {
+        self.db.contains_key(keys::object(id)).map_err(engine)
+    }
+
+    fn is_pending(&self, id: &ObjectId) -> Result<bool, StoreError> {
+        self.db.contains_key(keys::pending(id)).map_err(engine)
+    }
+
+    fn list(
+        &self,
+        listing: &Listing,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let prefix = listing::prefix(listing);
+        let start = listing::start(&prefix, after);
+        listing::page(&prefix, self.index_from(start), limit, |id| self.get(id))
+    }
+
+    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self
+            .db
+            .range(keys::seq(after.saturating_add(1))..keys::seq(u64::MAX))
+        {
+            let (key, value) = entry.map_err(engine)?;
+            if out.len() >= limit.clamp(1, MAX_PAGE) || key.first() != Some(&keys::SEQ) {
+                break;
+            }
+            let seq = key
+                .get(1..9)
+                .and_then(|s| <[u8; 8]>::try_from(s).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            let Ok(raw) = <[u8; 32]>::try_from(value.as_ref()) else {
+                continue;
+            };
+            if let Some(object) = self.get(&ObjectId(raw))? {
+                out.push(StoredEvent { seq, object });
+            }
+        }
+        Ok(out)
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<StoredEvent> {
+        self.events.subscribe()
+    }
+
+    fn counts(&self) -> Vec<(Kind, u64)> {
+        KINDS
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, self.counters.counts[i].load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    fn pending_len(&self) -> usize {
+        self.counters.pending.load(Ordering::Relaxed)
+    }
+
+    fn held_len(&self) -> usize {
+        self.counters.held.load(Ordering::Relaxed)
+    }
+
+    async fn release_due(&self) -> Result<(), StoreError> {
+        self.writer.put(Vec::new()).await.map(|_| ())
+    }
+
+    fn last_seq(&self) -> u64 {
+        self.counters
+            .next_seq
+            .load(Ordering::Relaxed)
+            .saturating_sub(1)
+    }
+
+    fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.db.size_on_disk().map_err(engine)
+    }
+
+    fn revocations_of(&self, key: &PublicKey) -> Result<Vec<SignedObject>, StoreError> {
+        listing::objects(self.index_under(keys::revoked_prefix(key)), |id| {
+            self.get(id)
+        })
+    }
+
+    fn referrers(&self, target: &ObjectId) -> Result<Vec<SignedObject>, StoreError> {
+        listing::objects(
+            self.index_under(keys::referrer_prefix(target, None)),
+            |id| self.get(id),
+        )
+    }
+
+    fn read_sync_index(&self, f: &mut dyn FnMut(&SyncIndex)) -> bool {
+        self.sync_index.read(|index| f(index)).is_some()
+    }
+
+    async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await.map_err(engine)?;
+        Ok(())
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        let index = self.sync_index.clone();
+        let _ = tokio::task::spawn_blocking(move || index.stop()).await;
+        self.writer.close().await;
+        self.db.flush_async().await.map_err(engine)?;
+        Ok(())
+    }
+}
+
+/// How long `open` waits for a data dir lock to be released. sled's own IO
+/// threads can keep the file open for a moment after the last handle of a
+/// closed store is dropped, so a restart in the same process may briefly
+/// see the lock still held.
+const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    let began = Instant::now();
+    loop {
+        match sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(e)) if is_lock_error(&e) => {
+                if began.elapsed() >= LOCK_WAIT {
+                    return Err(StoreError::Locked {
+                        dir: dir.display().to_string(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            Err(e) => return Err(engine(e)),
+        }
+    }
+}
+
+fn is_lock_error(e: &std::io::Error) -> bool {
+    // sled wraps the OS error in a message of its own.
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
+}
+
+/// Decodes stored bytes, checking they still hash to their id.
+pub(crate) fn decode_stored(id: &ObjectId, bytes: &[u8]) -> Result<SignedObject, StoreError> {
+    let object = SignedObject::decode_trusted(bytes).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        detail: e.to_string(),
+    })?;
+    if object.id() != *id {
+        return Err(StoreError::Corrupt {
+            id: id.to_string(),
+            detail: "content does not hash to its id".into(),
+        });
+    }
+    Ok(object)
+}
+
+fn decode_u64(bytes: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(bytes)
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
+}
