@@ -384,3 +384,175 @@ impl<T: Tables> Group<T> {
         Ok(missing)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The staging rules with an engine whose commits can fail (the
+    //! engines' shared behaviour is in the conformance suite).
+
+    use std::collections::{BTreeSet, HashMap, HashSet};
+
+    use super::*;
+    use crate::store::conformance::{charter, comment};
+
+    /// Just enough of an engine: stored objects, a pending set without
+    /// holds, staging that a flag makes fail.
+    #[derive(Default)]
+    struct Fake {
+        counters: Option<Counters>,
+        stored: HashSet<ObjectId>,
+        staged: Vec<SignedObject>,
+        pending: HashMap<ObjectId, SignedObject>,
+        waiting: BTreeSet<(ObjectId, ObjectId)>,
+        fail_commits: bool,
+    }
+
+    impl Fake {
+        fn counters(&self) -> &Counters {
+            self.counters.as_ref().expect("set by the test")
+        }
+    }
+
+    impl Tables for &mut Fake {
+        fn is_stored(&mut self, id: &ObjectId) -> Result<bool, StoreError> {
+            Ok(self.stored.contains(id) || self.is_staged(id))
+        }
+        fn is_staged(&self, id: &ObjectId) -> bool {
+            self.staged.iter().any(|o| o.id() == *id)
+        }
+        fn is_pending(&self, id: &ObjectId) -> Result<bool, StoreError> {
+            Ok(self.pending.contains_key(id))
+        }
+        fn has_waiters(&self, id: &ObjectId) -> Result<bool, StoreError> {
+            Ok(self.waiting.iter().any(|(m, _)| m == id))
+        }
+        fn waiters(&self, id: &ObjectId) -> Result<Vec<ObjectId>, StoreError> {
+            Ok(self
+                .waiting
+                .iter()
+                .filter(|(m, _)| m == id)
+                .map(|(_, w)| *w)
+                .collect())
+        }
+        fn unwait(&mut self, missing: &ObjectId, waiter: &ObjectId) -> Result<(), StoreError> {
+            self.waiting.remove(&(*missing, *waiter));
+            Ok(())
+        }
+        fn pending_object(&self, id: &ObjectId) -> Result<Option<SignedObject>, StoreError> {
+            Ok(self.pending.get(id).cloned())
+        }
+        fn pending_len(&self) -> usize {
+            self.pending.len()
+        }
+        fn held_len(&self) -> usize {
+            0
+        }
+        fn max_pending(&self) -> usize {
+            10
+        }
+        fn park(&mut self, object: &SignedObject, missing: &[ObjectId]) -> Result<(), StoreError> {
+            self.pending.insert(object.id(), object.clone());
+            self.waiting
+                .extend(missing.iter().map(|m| (*m, object.id())));
+            Ok(())
+        }
+        fn hold(&mut self, _object: &SignedObject) -> Result<(), StoreError> {
+            unreachable!("the fixtures are not future-dated")
+        }
+        fn held_due(&self, _horizon: u64) -> Result<Vec<(u64, ObjectId)>, StoreError> {
+            Ok(Vec::new())
+        }
+        fn unhold(&mut self, _: u64, _: &ObjectId, _: Unheld<'_>) -> Result<(), StoreError> {
+            Ok(())
+        }
+        fn store(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+            self.stored.insert(object.id());
+            Ok(self.counters().take_seq())
+        }
+        fn unpark(&mut self, id: &ObjectId) -> Result<(), StoreError> {
+            self.pending.remove(id);
+            Ok(())
+        }
+        fn stage(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+            self.staged.push(object.clone());
+            Ok(self.counters().take_seq())
+        }
+        fn commit_staged(&mut self) -> Result<(), StoreError> {
+            let staged = std::mem::take(&mut self.staged);
+            if self.fail_commits {
+                return Err(StoreError::Engine {
+                    detail: "test failure".into(),
+                });
+            }
+            self.stored.extend(staged.iter().map(|o| o.id()));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_commit_fails_every_staged_object_and_announces_none() {
+        let mut fake = Fake {
+            counters: Some(Counters::new(1, 10)),
+            ..Fake::default()
+        };
+        let c = charter();
+        fake.stored.insert(c.id());
+        let (a, b) = (comment(c.id(), 1, None), comment(c.id(), 2, None));
+        let orphan = comment(c.id(), 3, Some(ObjectId([7; 32])));
+        fake.fail_commits = true;
+        let mut group = Group::new(&mut fake, crate::store::now_ms());
+        // a and b are staged; the orphan commits them first (and fails
+        // them), then parks on its own; the duplicate of a was staged-known.
+        for object in [&a, &a, &b, &orphan] {
+            group.offer(object);
+        }
+        let (outcomes, events) = group.finish();
+        assert!(matches!(outcomes[0], Err(StoreError::Engine { .. })));
+        assert!(
+            matches!(outcomes[1], Err(StoreError::Engine { .. })),
+            "known only because staged: fails with the commit"
+        );
+        assert!(matches!(outcomes[2], Err(StoreError::Engine { .. })));
+        assert_eq!(
+            outcomes[3].as_ref().ok(),
+            Some(&PutOutcome::Pending {
+                missing: vec![ObjectId([7; 32])]
+            })
+        );
+        assert!(events.is_empty(), "nothing stored, nothing announced");
+        assert!(!fake.stored.contains(&a.id()));
+    }
+
+    #[test]
+    fn staged_objects_are_announced_in_order_with_what_they_release() {
+        let mut fake = Fake {
+            counters: Some(Counters::new(1, 10)),
+            ..Fake::default()
+        };
+        let c = charter();
+        let a = comment(c.id(), 1, None);
+        let reply = comment(c.id(), 2, Some(a.id()));
+        let mut group = Group::new(&mut fake, crate::store::now_ms());
+        for object in [&c, &reply, &a] {
+            group.offer(object);
+        }
+        let (outcomes, events) = group.finish();
+        assert_eq!(
+            outcomes[0].as_ref().ok(),
+            Some(&PutOutcome::Stored { seq: 1 })
+        );
+        assert_eq!(
+            outcomes[1].as_ref().ok(),
+            Some(&PutOutcome::Pending {
+                missing: vec![a.id()]
+            })
+        );
+        assert_eq!(
+            outcomes[2].as_ref().ok(),
+            Some(&PutOutcome::Stored { seq: 2 })
+        );
+        let order: Vec<(u64, ObjectId)> = events.iter().map(|e| (e.seq, e.object.id())).collect();
+        assert_eq!(order, vec![(1, c.id()), (2, a.id()), (3, reply.id())]);
+        assert!(fake.pending.is_empty() && fake.waiting.is_empty());
+    }
+}

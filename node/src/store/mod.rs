@@ -12,7 +12,7 @@
 //! thread, see `writer.rs` and `sled_batch.rs`, so an acknowledged
 //! submission survives kill -9) and [`MemoryStore`] (for fast tests, same
 //! semantics, nothing durable). Both run one conformance suite
-//! (`conformance.rs`).
+//! (`conformance/`).
 
 mod admission;
 mod cursor;

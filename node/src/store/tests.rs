@@ -111,3 +111,23 @@ async fn both_engines_list_in_the_same_order_with_the_same_cursors() {
     assert!(walks[0].len() > listings.len(), "several pages each");
     assert_eq!(walks[0], walks[1]);
 }
+
+#[tokio::test]
+async fn a_data_dir_of_another_schema_is_refused_as_corrupt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let db = sled::open(dir.path()).expect("sled opens");
+        db.insert(keys::meta("schema"), b"2".as_slice())
+            .expect("insert");
+        db.flush().expect("flush");
+    }
+    let opened = SledStore::open(dir.path(), StoreOptions::default());
+    match opened {
+        Err(StoreError::Corrupt { id, detail }) => {
+            assert_eq!(id, "schema");
+            assert!(detail.contains("schema \"2\""), "{detail}");
+        }
+        Err(other) => panic!("expected a schema error, got {other}"),
+        Ok(_) => panic!("a data dir of another schema must be refused"),
+    }
+}
