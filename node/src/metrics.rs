@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::store::Store;
+use crate::store::ObjectStore;
 
 /// Upper bounds (seconds) of the flush-latency histogram buckets.
 pub const FLUSH_BUCKETS: [f64; 12] = [
@@ -229,7 +229,7 @@ impl Metrics {
     }
 
     /// The Prometheus text of every metric, with the store's gauges read now.
-    pub fn render(&self, store: &Store) -> String {
+    pub fn render(&self, store: &dyn ObjectStore) -> String {
         let mut out = String::with_capacity(4096);
         header(
             &mut out,

@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::node_key::{self, NodeKeyError};
 use crate::p2p::{P2pError, P2pHandle, P2pSettings};
-use crate::store::{Store, StoreError, StoreOptions};
+use crate::store::{ObjectStore, SharedStore, SledStore, StoreError, StoreOptions};
 
 /// Why a node could not start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +68,7 @@ pub struct RunningNode {
     /// The node's identity.
     pub node_id: PublicKey,
     /// The store, for in-process use.
-    pub store: Arc<Store>,
+    pub store: SharedStore,
     /// The peer protocol.
     pub p2p: P2pHandle,
     p2p_task: JoinHandle<()>,
@@ -93,7 +93,7 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         let metrics = metrics.clone();
         Arc::new(move |secs: f64, waiters: usize| metrics.observe_flush(secs, waiters))
     };
-    let store = Arc::new(Store::open(
+    let store: SharedStore = Arc::new(SledStore::open(
         &config.store_dir(),
         StoreOptions {
             max_pending: config.store.max_pending,
@@ -152,7 +152,7 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
 
 /// Every second, while objects are held for their time to come, offers
 /// those whose time has come. Holds the store only while it works.
-async fn release_held(store: std::sync::Weak<Store>) {
+async fn release_held(store: std::sync::Weak<dyn ObjectStore>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -199,12 +199,14 @@ impl RunningNode {
         let _ = self.stop.send(true);
         let served = self.server.await;
         // Requests still holding the store are done once the server returns.
-        match Arc::try_unwrap(self.store) {
-            Ok(store) => store.close().await?,
+        if Arc::strong_count(&self.store) == 1 {
+            self.store.close().await?;
+        } else {
             // Someone in-process still holds the store: flush, and the data
             // dir is released when the last holder drops it.
-            Err(shared) => shared.flush().await?,
+            self.store.flush().await?;
         }
+        drop(self.store);
         tracing::info!("baraza node stopped");
         match served {
             Ok(Ok(())) => Ok(()),

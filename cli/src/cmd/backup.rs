@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use baraza_node::store::{PutOutcome, Store, StoreOptions};
+use baraza_node::store::{ObjectStore, PutOutcome, Store, StoreOptions};
 use baraza_protocol::limits::MAX_OBJECT_BYTES;
 use baraza_protocol::{decode_batch, split_sequence};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use baraza_node::run;
-use baraza_node::store::{Store, StoreOptions};
+use baraza_node::store::{ObjectStore, Store, StoreOptions};
 use baraza_protocol::SignedObject;
 
 use crate::fixtures::{self, TextSize, SECTIONS};

@@ -25,28 +25,28 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::objects::absent;
 use super::{params, ApiState};
-use crate::store::{Store, StoreError};
+use crate::store::{ObjectStore, StoreError};
 
 /// The store as an audit source. Store errors are logged and read as
 /// "absent" (the trait has no error channel); the API uses `Checked`
 /// instead, which turns them into a failed request.
-impl AuditSource for Store {
+impl AuditSource for dyn ObjectStore {
     fn object(&self, id: &ObjectId) -> Option<SignedObject> {
-        Store::get(self, id).unwrap_or_else(|error| {
+        ObjectStore::get(self, id).unwrap_or_else(|error| {
             tracing::warn!(%error, id = %id.short(), "audit: object unreadable");
             None
         })
     }
 
     fn referrers(&self, id: &ObjectId) -> Vec<SignedObject> {
-        Store::referrers(self, id).unwrap_or_else(|error| {
+        ObjectStore::referrers(self, id).unwrap_or_else(|error| {
             tracing::warn!(%error, id = %id.short(), "audit: referrers unreadable");
             Vec::new()
         })
     }
 
     fn revocations_of(&self, key: &PublicKey) -> Vec<SignedObject> {
-        Store::revocations_of(self, key).unwrap_or_else(|error| {
+        ObjectStore::revocations_of(self, key).unwrap_or_else(|error| {
             tracing::warn!(%error, key = %key.short(), "audit: revocations unreadable");
             Vec::new()
         })
@@ -55,12 +55,12 @@ impl AuditSource for Store {
 
 /// The store as an audit source that remembers the first store error.
 struct Checked<'a> {
-    store: &'a Store,
+    store: &'a dyn ObjectStore,
     failure: RefCell<Option<StoreError>>,
 }
 
 impl<'a> Checked<'a> {
-    fn new(store: &'a Store) -> Self {
+    fn new(store: &'a dyn ObjectStore) -> Self {
         Checked {
             store,
             failure: RefCell::new(None),
@@ -180,7 +180,7 @@ pub(crate) async fn bundle(
 async fn run<T, F>(state: &ApiState, id: ObjectId, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&dyn ObjectStore) -> Result<T, ApiError> + Send + 'static,
 {
     if !state.store.contains(&id)? {
         return Err(absent(&state.store, &id));

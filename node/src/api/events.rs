@@ -37,7 +37,7 @@ use tokio::sync::{broadcast, watch, OwnedSemaphorePermit};
 
 use super::error::ApiError;
 use super::{params, ApiState};
-use crate::store::{Store, StoredEvent};
+use crate::store::{SharedStore, StoredEvent};
 
 /// Events read from the store per replay step.
 const REPLAY_PAGE: usize = 256;
@@ -105,7 +105,7 @@ pub(crate) async fn events(
 
 /// The state of one event stream.
 struct Follower {
-    store: Arc<Store>,
+    store: SharedStore,
     /// The last sequence number sent (or the starting cursor).
     after: u64,
     live: broadcast::Receiver<StoredEvent>,
@@ -189,7 +189,7 @@ fn failure(message: &str) -> Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{StoreOptions, EVENT_BROADCAST};
+    use crate::store::{SledStore, StoreOptions, EVENT_BROADCAST};
     use baraza_protocol::kinds::{Profile, StakeholderGroup};
     use baraza_protocol::{Body, Keypair, SignedObject};
     use tokio::sync::Semaphore;
@@ -216,7 +216,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_lagging_stream_replays_from_the_store_and_skips_nothing() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Arc::new(Store::open(dir.path(), StoreOptions::default()).expect("store"));
+        let store: SharedStore =
+            Arc::new(SledStore::open(dir.path(), StoreOptions::default()).expect("store"));
         let (_shutdown, shutdown) = watch::channel(false);
         let follower = Follower {
             store: store.clone(),

@@ -105,11 +105,11 @@ async fn page(
     listing: Listing,
     query: PageQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let after = query.cursor()?.map(str::to_owned);
+    let after = query.cursor()?;
     let limit = query.limit();
     let store = state.store.clone();
-    let page = tokio::task::spawn_blocking(move || store.list(&listing, after.as_deref(), limit))
-        .await??;
+    let page =
+        tokio::task::spawn_blocking(move || store.list(&listing, after.as_ref(), limit)).await??;
     let objects: Vec<Value> = page.objects.iter().map(|o| o.to_json()).collect();
     Ok(Json(json!({ "objects": objects, "next": page.next })))
 }

@@ -52,7 +52,7 @@ pub use rate_limit::RateLimit;
 
 use crate::config::HttpConfig;
 use crate::metrics::Metrics;
-use crate::store::Store;
+use crate::store::SharedStore;
 use rate_limit::RateLimiter;
 pub use serve::serve;
 
@@ -141,7 +141,7 @@ impl ApiLimits {
 #[derive(Clone)]
 pub struct ApiState {
     /// The object store.
-    pub store: Arc<Store>,
+    pub store: SharedStore,
     /// The node's metrics (also fed by the store's flush observer).
     pub metrics: Arc<Metrics>,
     /// The limits in force.
@@ -167,7 +167,7 @@ struct Shared {
 
 impl ApiState {
     /// The state for these parts, with limiters sized by `limits`.
-    pub fn new(store: Arc<Store>, metrics: Arc<Metrics>, limits: ApiLimits) -> ApiState {
+    pub fn new(store: SharedStore, metrics: Arc<Metrics>, limits: ApiLimits) -> ApiState {
         let shared = Shared {
             rate_limiter: limits.rate_limit.map(RateLimiter::new),
             bulk: Semaphore::new(limits.bulk_concurrency.max(1)),

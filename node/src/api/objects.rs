@@ -13,7 +13,7 @@ use baraza_protocol::ObjectId;
 
 use super::error::ApiError;
 use super::{params, ApiState};
-use crate::store::Store;
+use crate::store::ObjectStore;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -55,7 +55,7 @@ pub(crate) async fn get_object(
 
 /// The 404 for an id that is not stored: `pending` if it waits for
 /// references, `not_found` otherwise.
-pub(crate) fn absent(store: &Store, id: &ObjectId) -> ApiError {
+pub(crate) fn absent(store: &dyn ObjectStore, id: &ObjectId) -> ApiError {
     if store.is_pending(id).unwrap_or(false) {
         ApiError::new(
             StatusCode::NOT_FOUND,

@@ -9,12 +9,10 @@ use baraza_protocol::{Kind, ObjectId, PublicKey};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use crate::store::MAX_PAGE;
+use crate::store::{Cursor, MAX_PAGE};
 
 /// Objects per listing page when the client does not say.
 pub const DEFAULT_PAGE: usize = 100;
-/// Longest cursor accepted (cursors are hex of an index-key suffix, at most 82 digits).
-const MAX_CURSOR_CHARS: usize = 128;
 
 /// `?after=CURSOR&limit=N&kind=K` of the listings.
 #[derive(Debug, Default, Deserialize)]
@@ -29,21 +27,17 @@ pub(crate) struct PageQuery {
 }
 
 impl PageQuery {
-    /// The validated cursor.
-    pub(crate) fn cursor(&self) -> Result<Option<&str>, ApiError> {
+    /// The validated cursor (short even hex: see [`Cursor`]).
+    pub(crate) fn cursor(&self) -> Result<Option<Cursor>, ApiError> {
         let Some(after) = self.after.as_deref() else {
             return Ok(None);
         };
-        let valid = after.len() <= MAX_CURSOR_CHARS
-            && after.len() % 2 == 0
-            && after.bytes().all(|b| b.is_ascii_hexdigit());
-        if !valid {
-            return Err(ApiError::bad_request(
+        after.parse::<Cursor>().map(Some).map_err(|_| {
+            ApiError::bad_request(
                 "bad_cursor",
                 "`after` must be the `next` value of a previous page of the same listing",
-            ));
-        }
-        Ok(Some(after))
+            )
+        })
     }
 
     /// The page size to ask the store for.

@@ -1,12 +1,10 @@
 //! Objects from peers: decoded, verified (in batches, off the async
 //! threads) and offered to the store — the same checks as the HTTP API.
 
-use std::sync::Arc;
-
 use baraza_protocol::{decode_batch, ObjectId, SignedObject};
 use sha2::{Digest, Sha256};
 
-use crate::store::{PutOutcome, Store};
+use crate::store::{PutOutcome, SharedStore};
 
 /// What offering a batch of peer objects came to.
 #[derive(Debug, Default)]
@@ -27,7 +25,7 @@ pub(crate) struct Applied {
 }
 
 /// Decodes and verifies every encoding, then stores the valid objects.
-pub(crate) async fn apply(store: &Arc<Store>, encodings: Vec<Vec<u8>>) -> Applied {
+pub(crate) async fn apply(store: &SharedStore, encodings: Vec<Vec<u8>>) -> Applied {
     let mut applied = Applied::default();
     let checked = tokio::task::spawn_blocking(move || check(encodings)).await;
     let (valid, invalid) = match checked {

@@ -34,7 +34,7 @@ use super::{
     peer_of, Command, P2pError, P2pHandle, P2pSettings, P2pStatus, PeerStatus, SyncReport,
     COMMAND_QUEUE,
 };
-use crate::store::{Store, StoredEvent};
+use crate::store::{ObjectStore, SharedStore, StoredEvent};
 
 /// Gossip messages being verified at once; more are ignored (sync covers them).
 const GOSSIP_SLOTS: usize = 256;
@@ -94,7 +94,7 @@ struct PendingSync {
 
 struct Node {
     swarm: Swarm<Behaviour>,
-    store: Arc<Store>,
+    store: SharedStore,
     settings: P2pSettings,
     topic: IdentTopic,
     version: String,
@@ -127,7 +127,7 @@ struct Node {
 pub async fn start(
     settings: P2pSettings,
     key: &Keypair,
-    store: Arc<Store>,
+    store: SharedStore,
     metrics: Arc<P2pMetrics>,
 ) -> Result<(P2pHandle, JoinHandle<()>), P2pError> {
     let mut seed = *key.secret_seed();
@@ -1276,7 +1276,7 @@ fn fail_waiters(peer: PeerId, waiters: Vec<Waiter>, message: &str) {
 
 /// The answer to a fetch: the objects held, in the order asked, until the
 /// frame is full.
-fn objects_for(store: &Store, ids: &[ObjectId]) -> SyncResponse {
+fn objects_for(store: &dyn ObjectStore, ids: &[ObjectId]) -> SyncResponse {
     let mut budget = MAX_SYNC_FRAME_BYTES - OBJECTS_HEADER_BYTES;
     let mut objects = Vec::new();
     let mut truncated = false;

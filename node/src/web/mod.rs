@@ -32,7 +32,7 @@ use serde::Deserialize;
 
 use crate::api::error::ApiError;
 use crate::api::ApiState;
-use crate::store::{now_ms, Listing, Page as StorePage};
+use crate::store::{now_ms, Cursor, Listing, Page as StorePage};
 use html::{date, esc, Page};
 use i18n::{Key, Lang};
 
@@ -148,11 +148,11 @@ fn short_did(did: &str) -> String {
 /// Every object of a listing (up to `most`), across pages.
 fn all(state: &ApiState, listing: &Listing, most: usize) -> Result<Vec<SignedObject>, ApiError> {
     let mut out = Vec::new();
-    let mut after: Option<String> = None;
+    let mut after: Option<Cursor> = None;
     loop {
         let StorePage { objects, next } = state.store.list(
             listing,
-            after.as_deref(),
+            after.as_ref(),
             most.saturating_sub(out.len()).max(1),
         )?;
         out.extend(objects);
