@@ -364,7 +364,13 @@ const HOSTILE_GROUP: &str = r#"<b onclick=x>"grp</b>"#;
 fn assert_inert(page: &Fetched, path: &str) {
     assert_eq!(page.status, 200, "{path}: {}", page.body);
     assert_page(page, path);
-    for raw in [HOSTILE, "<script>alert", "\"onmouseover=", "<img", "<b onclick"] {
+    for raw in [
+        HOSTILE,
+        "<script>alert",
+        "\"onmouseover=",
+        "<img",
+        "<b onclick",
+    ] {
         assert!(!page.body.contains(raw), "{path}: {raw:?} reached the page");
     }
     assert_eq!(
@@ -429,7 +435,8 @@ async fn markup_in_a_title_a_name_a_group_and_a_comment_is_shown_escaped() {
         "the page title"
     );
     assert!(
-        page.body.contains(r#"&lt;b onclick=x&gt;&quot;grp&lt;/b&gt;"#),
+        page.body
+            .contains(r#"&lt;b onclick=x&gt;&quot;grp&lt;/b&gt;"#),
         "the endorser's group in the chart: {}",
         page.body
     );
