@@ -418,3 +418,42 @@ fn render_level(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            lang: Lang::Fr,
+            path: "/x".into(),
+        }
+    }
+
+    #[test]
+    fn a_draft_keeps_its_headings_and_anchors_and_escapes_its_words() {
+        let text = "# Title\n\n#### Deep <i>\n\nKeep it 'open' {#keep-open}\n\n#no heading";
+        let html = draft_paragraphs(&ctx(), text, "/charters/c/sections/s").into_string();
+        assert!(
+            html.starts_with("<h3>Title</h3><h6>Deep &lt;i&gt;</h6>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<p id="para-keep-open">Keep it &#39;open&#39; <a class="para" href="/charters/c/sections/s?lang=fr&amp;anchor=keep-open#comment-form""#),
+            "{html}"
+        );
+        assert!(html.contains("¶ keep-open</a></p>"), "{html}");
+        assert!(html.ends_with("<p>#no heading</p>"), "{html}");
+        assert_eq!(
+            anchors(text),
+            [("keep-open".to_owned(), "Keep it 'open'".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_comment_text_is_paragraphs_of_escaped_words() {
+        let html = paragraphs("<b>one</b>\n\n\n\n two \n\n").into_string();
+        assert_eq!(html, "<p>&lt;b&gt;one&lt;/b&gt;</p><p>two</p>");
+    }
+}
