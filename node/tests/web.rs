@@ -6,7 +6,7 @@
 
 mod common;
 
-use baraza_protocol::kinds::Comment;
+use baraza_protocol::kinds::{Comment, Profile, StakeholderGroup};
 use baraza_protocol::{Body, SignedObject};
 use common::*;
 
@@ -348,4 +348,100 @@ async fn unknown_and_malformed_addresses_get_html_errors() {
     )
     .await;
     assert_eq!(section.status, 404);
+}
+
+/// Markup a signer might try: a script, an attribute breaking out of its
+/// quotes, the end of the form's textarea, an element with a handler.
+const HOSTILE: &str =
+    r#"<script>alert(1)</script>"onmouseover=alert(2) </textarea><img src=x onerror=alert(3)>"#;
+/// [`HOSTILE`] as the pages must show it.
+const HOSTILE_SHOWN: &str = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;onmouseover=alert(2) \
+     &lt;/textarea&gt;&lt;img src=x onerror=alert(3)&gt;";
+/// A self-declared stakeholder group with markup in its label.
+const HOSTILE_GROUP: &str = r#"<b onclick=x>"grp</b>"#;
+
+/// What a page must not carry, whatever signers wrote.
+fn assert_inert(page: &Fetched, path: &str) {
+    assert_eq!(page.status, 200, "{path}: {}", page.body);
+    assert_page(page, path);
+    for raw in [
+        HOSTILE,
+        "<script>alert",
+        "\"onmouseover=",
+        "<img",
+        "<b onclick",
+    ] {
+        assert!(!page.body.contains(raw), "{path}: {raw:?} reached the page");
+    }
+    assert_eq!(
+        page.body.matches("</textarea>").count(),
+        page.body.matches("<textarea").count(),
+        "{path}: only the forms' own textareas close"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markup_in_a_title_a_name_a_group_and_a_comment_is_shown_escaped() {
+    let node = TestNode::start(test_limits()).await;
+    let Body::Charter(mut body) = charter().body().clone() else {
+        panic!("a charter");
+    };
+    body.sections[0].title = HOSTILE.into();
+    let c = sign(Body::Charter(body), &steward());
+    let mut comment = hostile_comment(c.id());
+    if let Body::Comment(mut text) = comment.body().clone() {
+        text.text = HOSTILE.into();
+        comment = sign(Body::Comment(text), &stakeholder());
+    }
+    let profile = sign(
+        Body::Profile(Profile {
+            created_at: FEB_2024 + 100,
+            name: HOSTILE.into(),
+            group: StakeholderGroup::Other(HOSTILE_GROUP.into()),
+            organisation: Some(HOSTILE.into()),
+            country: None,
+            languages: vec!["en".into()],
+        }),
+        &stakeholder(),
+    );
+    let d = draft(c.id(), comment.id());
+    let e = endorsement(d.id(), &stakeholder(), 1);
+    for o in [&c, &profile, &comment, &d, &e] {
+        let (status, body) = node.submit(o).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let section = format!("/charters/{}/sections/{SECTION}", c.id());
+    let did = stakeholder().public().to_did();
+    let pages = [
+        ("/".to_owned(), "the section's title in the overview"),
+        (section.clone(), "the title, the comment and the group"),
+        (format!("{section}?lang=ar"), "the same in Arabic"),
+        (format!("/objects/{}", profile.id()), "the display name"),
+        (format!("/objects/{}", comment.id()), "the comment"),
+        (format!("/authors/{did}"), "the group"),
+        (format!("/audit/{}", d.id()), "the audit"),
+    ];
+    for (path, what) in &pages {
+        let page = fetch(&node, path, None).await;
+        assert_inert(&page, path);
+        if *what != "the group" && *what != "the audit" {
+            assert!(page.body.contains(HOSTILE_SHOWN), "{path}: {what}");
+        }
+    }
+    let page = fetch(&node, &section, None).await;
+    assert!(
+        page.body
+            .contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;&quot;onmouseover"),
+        "the page title"
+    );
+    assert!(
+        page.body
+            .contains(r#"&lt;b onclick=x&gt;&quot;grp&lt;/b&gt;"#),
+        "the endorser's group in the chart: {}",
+        page.body
+    );
+    let author = fetch(&node, &format!("/authors/{did}"), None).await;
+    assert!(author
+        .body
+        .contains(r#"<span class="badge">other:&lt;b onclick=x&gt;&quot;grp&lt;/b&gt;</span>"#));
 }

@@ -3,14 +3,13 @@
 //! participation by stakeholder group and by region as charts, the full
 //! report.
 
-use std::fmt::Write;
-
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use baraza_protocol::audit::AuditOptions;
+use baraza_protocol::audit::{AuditOptions, AuditReport, Balance};
 use baraza_protocol::ObjectId;
+use maud::{html, Markup};
 
-use super::html::{bar_chart, esc, Page};
+use super::html::{bar_chart, Page, Words};
 use super::i18n::Key;
 use super::{audit_tree, catalogue, parse_id, Ctx, LangQuery};
 use crate::api::ApiState;
@@ -36,101 +35,95 @@ pub(super) async fn audit(
     }
 }
 
-fn audit_page(ctx: &Ctx, id: ObjectId, report: &baraza_protocol::audit::AuditReport) -> Page {
+fn audit_page(ctx: &Ctx, id: ObjectId, report: &AuditReport) -> Page {
+    ctx.page(
+        format!("{} {}", ctx.t(Key::Audit), id.short()),
+        render_audit(ctx, id, report),
+    )
+}
+
+/// The audit page's body for the report on `id`.
+fn render_audit(ctx: &Ctx, id: ObjectId, report: &AuditReport) -> Markup {
     let verdict = serde_json::to_value(report.verdict)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
-    let mut body = format!(
-        "<p><a class=\"id\" href=\"{}\">{}</a></p><h2>{}</h2><p><strong>{}</strong></p><ul>",
-        ctx.href(&format!("/objects/{id}")),
-        id,
-        ctx.t(Key::Verdict),
-        esc(&verdict.replace('_', " ")),
-    );
-    for reason in &report.reasons {
-        let _ = write!(body, "<li>{}</li>", esc(reason));
-    }
-    body.push_str("</ul>");
-    if let Some(policy) = &report.policy {
-        let (class, met) = if policy.met {
+    let json = serde_json::to_string_pretty(report).unwrap_or_default();
+    let met = |held: bool| {
+        if held {
             ("met", ctx.t(Key::Met))
         } else {
             ("notmet", ctx.t(Key::NotMet))
-        };
-        let _ = write!(
-            body,
-            "<h2>{}</h2><p class=\"{class}\">{met}</p><table class=\"data\"><tbody>",
-            ctx.t(Key::Policy)
-        );
-        for clause in &policy.clauses {
-            let (class, met) = if clause.met {
-                ("met", ctx.t(Key::Met))
-            } else {
-                ("notmet", ctx.t(Key::NotMet))
-            };
-            let _ = write!(
-                body,
-                "<tr><th scope=\"row\">{}</th><td>{} / {}</td><td class=\"{class}\">{met}</td></tr>",
-                esc(&clause.detail),
-                clause.actual,
-                clause.required,
-            );
         }
-        body.push_str("</tbody></table>");
-    }
-    body.push_str(&audit_tree::provenance(ctx, report));
-    if let Some(endorsements) = &report.endorsements {
-        body.push_str(&audit_tree::endorsements(ctx, endorsements));
-    }
-    for (section, participation) in &report.participation {
-        let _ = write!(
-            body,
-            "<h2>{} — {}</h2>",
-            ctx.t(Key::Participation),
-            esc(section)
-        );
-        for (label, balance) in [
-            (ctx.t(Key::Comments), &participation.comments),
-            (ctx.t(Key::Endorsements), &participation.endorsements),
-        ] {
-            let mut rows: Vec<(String, u64)> = balance
-                .by_group
-                .iter()
-                .map(|(group, count)| (catalogue::group_label(ctx.lang, group), count.objects))
-                .collect();
-            rows.push((
-                ctx.t(Key::Unattested).to_owned(),
-                balance.unattested.objects,
-            ));
-            body.push_str(&bar_chart(
-                &format!("{label} {}", ctx.t(Key::ByGroup)),
-                &rows,
-            ));
-            let by_region: Vec<(String, u64)> = balance
-                .by_region
-                .iter()
-                .map(|(region, count)| {
-                    (
-                        catalogue::region_label(ctx.lang, *region).to_owned(),
-                        count.objects,
-                    )
-                })
-                .collect();
-            if !by_region.is_empty() {
-                body.push_str(&bar_chart(
-                    &format!("{label} {}", catalogue::s(ctx.lang, "by_region")),
-                    &by_region,
-                ));
+    };
+    html! {
+        p { a class="id" href=(ctx.href(&format!("/objects/{id}"))) { (id) } }
+        h2 { (ctx.t(Key::Verdict)) }
+        p { strong { (verdict.replace('_', " ")) } }
+        ul {
+            @for reason in &report.reasons {
+                li { (Words(reason)) }
             }
         }
+        @if let Some(policy) = &report.policy {
+            @let (class, text) = met(policy.met);
+            h2 { (ctx.t(Key::Policy)) }
+            p class=(class) { (text) }
+            table class="data" {
+                tbody {
+                    @for clause in &policy.clauses {
+                        @let (class, text) = met(clause.met);
+                        tr {
+                            th scope="row" { (Words(&clause.detail)) }
+                            td { (clause.actual) " / " (clause.required) }
+                            td class=(class) { (text) }
+                        }
+                    }
+                }
+            }
+        }
+        (audit_tree::provenance(ctx, report))
+        @if let Some(endorsements) = &report.endorsements {
+            (audit_tree::endorsements(ctx, endorsements))
+        }
+        @for (section, participation) in &report.participation {
+            h2 { (ctx.t(Key::Participation)) " — " (Words(section)) }
+            (balance_charts(ctx, ctx.t(Key::Comments), &participation.comments))
+            (balance_charts(ctx, ctx.t(Key::Endorsements), &participation.endorsements))
+        }
+        details {
+            summary { (ctx.t(Key::FullReport)) }
+            pre { (Words(&json)) }
+        }
     }
-    let json = serde_json::to_string_pretty(report).unwrap_or_default();
-    let _ = write!(
-        body,
-        "<details><summary>{}</summary><pre>{}</pre></details>",
-        ctx.t(Key::FullReport),
-        esc(&json)
-    );
-    ctx.page(format!("{} {}", ctx.t(Key::Audit), id.short()), body)
+}
+
+/// The charts of one participation balance (`label`: what it counts): by
+/// stakeholder group, unattested included, and by region when any is known.
+fn balance_charts(ctx: &Ctx, label: &str, balance: &Balance) -> Markup {
+    let mut rows: Vec<(String, u64)> = balance
+        .by_group
+        .iter()
+        .map(|(group, count)| (catalogue::group_label(ctx.lang, group), count.objects))
+        .collect();
+    rows.push((
+        ctx.t(Key::Unattested).to_owned(),
+        balance.unattested.objects,
+    ));
+    let by_region: Vec<(String, u64)> = balance
+        .by_region
+        .iter()
+        .map(|(region, count)| {
+            (
+                catalogue::region_label(ctx.lang, *region).to_owned(),
+                count.objects,
+            )
+        })
+        .collect();
+    html! {
+        (bar_chart(&format!("{label} {}", ctx.t(Key::ByGroup)), &rows))
+        @if !by_region.is_empty() {
+            (bar_chart(&format!("{label} {}", catalogue::s(ctx.lang, "by_region")), &by_region))
+        }
+    }
 }

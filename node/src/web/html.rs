@@ -1,12 +1,25 @@
-//! Building pages: escaping, the layout every page shares (its language,
-//! its direction, the switch to the other five languages), dates, and
-//! inline SVG bar charts. Everything a peer or a signer wrote goes through
-//! [`esc`]; nothing is loaded from another origin.
-
-use std::fmt::Write;
+//! Building pages: the layout every page shares (its language, its
+//! direction, the switch to the other five languages), dates, and inline
+//! SVG bar charts, all as maud templates (`html! {}`): the markup is
+//! checked when the node compiles, and every interpolated value is escaped
+//! unless it is wrapped in `PreEscaped` (used here only for the doctype and
+//! the JSON strings block, whose text is raw by HTML's rules). Nothing is
+//! loaded from another origin.
+//!
+//! Why maud rather than askama: the pages are built by small Rust
+//! functions that call each other (a comment thread and a trust chain
+//! recurse), which maud's templates-as-functions express directly, and
+//! the markup stays beside the code that gathers what it shows.
+//!
+//! maud escapes `&`, `<`, `>` and `"`, which is all that element content
+//! and its double-quoted attribute values need. What a signer wrote is
+//! shown through [`Words`], which escapes `'` as well, as these pages
+//! always have, so that a signer's text stays inert even if copied into a
+//! single-quoted context.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, PreEscaped, Render};
 
 use super::catalogue;
 use super::i18n::{Key, Lang};
@@ -19,32 +32,30 @@ pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src '
      img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
      frame-ancestors 'none'";
 
-/// `text` with `&`, `<`, `>`, `"` and `'` escaped: safe in element content
-/// and in quoted attribute values.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+/// A signer's words, for display: escaped like any interpolation (`&`,
+/// `<`, `>`, `"`) and `'` too.
+pub(crate) struct Words<'a>(pub(crate) &'a str);
+
+impl Render for Words<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        let mut parts = self.0.split('\'');
+        if let Some(first) = parts.next() {
+            first.render_to(buffer);
+        }
+        for part in parts {
+            buffer.push_str("&#39;");
+            part.render_to(buffer);
         }
     }
-    out
 }
 
 /// `ms` since the epoch as `YYYY-MM-DD HH:MM UTC`, in a `<time>` element
 /// (so: element content only). site.css keeps it left to right as a unit,
 /// so that an Arabic line does not reorder its numbers (`16-09-2024`).
-pub(crate) fn date(ms: u64) -> String {
+pub(crate) fn date(ms: u64) -> Markup {
     let (year, month, day, hour, minute) = civil(ms);
-    format!(
-        r#"<time datetime="{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}Z">{}</time>"#,
-        date_text(ms)
-    )
+    let machine = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}Z");
+    html! { time datetime=(machine) { (date_text(ms)) } }
 }
 
 /// `ms` since the epoch as `YYYY-MM-DD HH:MM UTC`.
@@ -65,7 +76,7 @@ fn civil(ms: u64) -> (u64, u64, u64, u64, u64) {
 pub(crate) struct Page {
     pub(crate) lang: Lang,
     pub(crate) title: String,
-    pub(crate) body: String,
+    pub(crate) body: Markup,
     pub(crate) status: StatusCode,
     /// The path of this page, for the language switch (no query).
     pub(crate) path: String,
@@ -73,7 +84,7 @@ pub(crate) struct Page {
 
 impl Page {
     /// A 200 page.
-    pub(crate) fn new(lang: Lang, title: String, body: String, path: String) -> Page {
+    pub(crate) fn new(lang: Lang, title: String, body: Markup, path: String) -> Page {
         Page {
             lang,
             title,
@@ -82,58 +93,69 @@ impl Page {
             path,
         }
     }
+
+    /// The whole document: the layout around the body.
+    fn document(&self) -> Markup {
+        let lang = self.lang;
+        let tag = lang.tag();
+        html! {
+            // maud's DOCTYPE is upper case; the pages have always said it so.
+            (PreEscaped("<!doctype html>\n"))
+            html lang=(tag) dir=(lang.dir()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (self.title) " · baraza" }
+                    link rel="icon" href="data:,";
+                    link rel="stylesheet" href="/assets/site.css";
+                }
+                body {
+                    header {
+                        a class="site" href={ "/?lang=" (tag) } { (lang.t(Key::SiteTitle)) }
+                        a id="identity-link" class="identity" href={ "/identity?lang=" (tag) } {
+                            (catalogue::s(lang, "your_key"))
+                        }
+                        nav aria-label=(lang.t(Key::Language)) {
+                            ul class="langs" { (self.language_switch()) }
+                        }
+                    }
+                    main id="main" {
+                        h1 { (self.title) }
+                        (self.body)
+                    }
+                    // JSON, whose `<` catalogue::script_strings escapes: the
+                    // element's text is raw, so HTML escaping would corrupt it.
+                    script type="application/json" id="baraza-strings" {
+                        (PreEscaped(catalogue::script_strings(lang)))
+                    }
+                    script type="module" src="/assets/app.js" {}
+                }
+            }
+        }
+    }
+
+    /// This page in the other five languages (each link in its own
+    /// language and direction), and this one marked current.
+    fn language_switch(&self) -> Markup {
+        html! {
+            @for other in Lang::ALL {
+                @if other == self.lang {
+                    li aria-current="true" { (other.name()) }
+                } @else {
+                    li {
+                        a href={ (self.path) "?lang=" (other.tag()) } hreflang=(other.tag())
+                            lang=(other.tag()) dir=(other.dir()) { (other.name()) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
         let lang = self.lang;
-        let mut switch = String::new();
-        for other in Lang::ALL {
-            if other == lang {
-                let _ = write!(switch, r#"<li aria-current="true">{}</li>"#, other.name());
-            } else {
-                let _ = write!(
-                    switch,
-                    r#"<li><a href="{}?lang={tag}" hreflang="{tag}" lang="{tag}" dir="{}">{}</a></li>"#,
-                    esc(&self.path),
-                    other.dir(),
-                    other.name(),
-                    tag = other.tag(),
-                );
-            }
-        }
-        let html = format!(
-            r#"<!doctype html>
-<html lang="{tag}" dir="{dir}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · baraza</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/site.css">
-</head>
-<body>
-<header><a class="site" href="/?lang={tag}">{site}</a>
-<a id="identity-link" class="identity" href="/identity?lang={tag}">{your_key}</a>
-<nav aria-label="{language}"><ul class="langs">{switch}</ul></nav></header>
-<main id="main">
-<h1>{title}</h1>
-{body}
-</main>
-<script type="application/json" id="baraza-strings">{strings}</script>
-<script type="module" src="/assets/app.js"></script>
-</body>
-</html>
-"#,
-            tag = lang.tag(),
-            dir = lang.dir(),
-            title = esc(&self.title),
-            site = esc(lang.t(Key::SiteTitle)),
-            language = lang.t(Key::Language),
-            body = self.body,
-            your_key = catalogue::s(lang, "your_key"),
-            strings = catalogue::script_strings(lang),
-        );
+        let html = self.document().into_string();
         let mut response = (self.status, html).into_response();
         let headers = response.headers_mut();
         headers.insert(
@@ -218,61 +240,74 @@ fn fit(text: &str, width: u64) -> String {
 /// The chart reads left to right in every language (site.css keeps it so
 /// on right-to-left pages); its labels' column is as wide as the longest
 /// label needs, within bounds, so no label runs into the bars.
-pub(crate) fn bar_chart(caption: &str, rows: &[(String, u64)]) -> String {
+pub(crate) fn bar_chart(caption: &str, rows: &[(String, u64)]) -> Markup {
     let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let longest = rows.iter().map(|(l, _)| text_width(l)).max().unwrap_or(0);
     let label_width = (longest + LABEL_GAP).clamp(MIN_LABEL_WIDTH, MAX_LABEL_WIDTH);
     let (bar_height, width) = (22u64, CHART_WIDTH);
     let height = bar_height * rows.len() as u64 + 4;
-    let mut svg = format!(
-        r#"<figure><svg role="img" aria-label="{}" viewBox="0 0 {width} {height}" width="100%" class="chart">"#,
-        esc(caption)
-    );
-    let mut table = String::new();
-    for (i, (label, n)) in rows.iter().enumerate() {
-        let y = i as u64 * bar_height + 2;
-        let w = (width - label_width - 50) * n / max;
-        let shown = fit(label, label_width - LABEL_GAP);
-        let tooltip = if shown == *label {
-            String::new()
-        } else {
-            format!("<title>{}</title>", esc(label))
-        };
-        let _ = write!(
-            svg,
-            r#"<text x="0" y="{}" class="label">{tooltip}{}</text><rect x="{label_width}" y="{y}" width="{w}" height="{}" class="bar"></rect><text x="{}" y="{}">{n}</text>"#,
-            y + 15,
-            esc(&shown),
-            bar_height - 6,
-            label_width + w + 6,
-            y + 15,
-        );
-        let _ = write!(
-            table,
-            "<tr><th scope=\"row\">{}</th><td>{n}</td></tr>",
-            esc(label)
-        );
+    html! {
+        figure {
+            svg role="img" aria-label=(caption) viewBox={ "0 0 " (width) " " (height) }
+                width="100%" class="chart" {
+                @for (i, (label, n)) in rows.iter().enumerate() {
+                    @let y = i as u64 * bar_height + 2;
+                    @let w = (width - label_width - 50) * n / max;
+                    @let shown = fit(label, label_width - LABEL_GAP);
+                    text x="0" y=(y + 15) class="label" {
+                        @if shown != *label {
+                            title { (Words(label)) }
+                        }
+                        (Words(&shown))
+                    }
+                    rect x=(label_width) y=(y) width=(w) height=(bar_height - 6) class="bar" {}
+                    text x=(label_width + w + 6) y=(y + 15) { (n) }
+                }
+            }
+            figcaption { (caption) }
+        }
+        div class="sr-only" {
+            table class="data" {
+                caption { (caption) }
+                tbody {
+                    @for (label, n) in rows {
+                        tr { th scope="row" { (Words(label)) } td { (n) } }
+                    }
+                }
+            }
+        }
     }
-    let _ = write!(
-        svg,
-        r#"</svg><figcaption>{}</figcaption></figure><div class="sr-only"><table class="data"><caption>{}</caption><tbody>{table}</tbody></table></div>"#,
-        esc(caption),
-        esc(caption)
-    );
-    svg
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// `text` as [`Words`] render it.
+    fn shown(text: &str) -> String {
+        Words(text).render().into_string()
+    }
+
     #[test]
     fn escaping_covers_markup_and_quotes() {
         assert_eq!(
-            esc(r#"<script>alert("x")</script> & 'y'"#),
+            shown(r#"<script>alert("x")</script> & 'y'"#),
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
         );
-        assert_eq!(esc("plain text, accents é"), "plain text, accents é");
+        assert_eq!(shown("plain text, accents é"), "plain text, accents é");
+        assert_eq!(shown("'"), "&#39;");
+        assert_eq!(shown("''a'"), "&#39;&#39;a&#39;");
+    }
+
+    #[test]
+    fn every_interpolation_is_escaped_in_content_and_attributes() {
+        let hostile = r#"<script>alert(1)</script>"onmouseover=x </textarea>"#;
+        let markup = html! { p title=(hostile) { (hostile) } }.into_string();
+        assert_eq!(
+            markup,
+            "<p title=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot;onmouseover=x &lt;/textarea&gt;\">\
+             &lt;script&gt;alert(1)&lt;/script&gt;&quot;onmouseover=x &lt;/textarea&gt;</p>"
+        );
     }
 
     #[test]
@@ -290,14 +325,14 @@ mod tests {
     #[test]
     fn a_date_is_a_time_element_with_its_machine_form() {
         assert_eq!(
-            date(951_868_800_000 + 90_061_000),
+            date(951_868_800_000 + 90_061_000).into_string(),
             r#"<time datetime="2000-03-02T01:01Z">2000-03-02 01:01 UTC</time>"#
         );
     }
 
     #[test]
     fn a_chart_escapes_its_labels_and_scales_to_the_largest() {
-        let svg = bar_chart("x<y", &[("a&b".into(), 4), ("c".into(), 2)]);
+        let svg = bar_chart("x<y", &[("a&b".into(), 4), ("c".into(), 2)]).into_string();
         assert!(svg.contains("a&amp;b") && svg.contains("x&lt;y"));
         assert!(!svg.contains("a&b"));
         assert!(
@@ -310,14 +345,14 @@ mod tests {
     #[test]
     fn a_long_label_widens_its_column_up_to_a_bound_then_is_cut() {
         let region = "Western European and other States".to_owned();
-        let svg = bar_chart("c", &[(region.clone(), 2)]);
+        let svg = bar_chart("c", &[(region.clone(), 2)]).into_string();
         let column = text_width(&region) + LABEL_GAP;
         assert!(column > MIN_LABEL_WIDTH && column < MAX_LABEL_WIDTH);
         assert!(svg.contains(&format!(r#"<rect x="{column}""#)), "{svg}");
         assert!(svg.contains(&format!(">{region}</text>")), "shown whole");
 
         let long = "x".repeat(80);
-        let svg = bar_chart("c", &[(long.clone(), 1)]);
+        let svg = bar_chart("c", &[(long.clone(), 1)]).into_string();
         assert!(svg.contains(&format!(r#"<rect x="{MAX_LABEL_WIDTH}""#)));
         assert!(
             svg.contains(&format!("<title>{long}</title>")),
@@ -340,7 +375,7 @@ mod tests {
     }
 
     async fn rendered(lang: Lang) -> String {
-        let response = Page::new(lang, "t".into(), String::new(), "/x".into()).into_response();
+        let response = Page::new(lang, "t".into(), html! {}, "/x".into()).into_response();
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
             .await
             .expect("body");

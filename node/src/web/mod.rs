@@ -17,23 +17,23 @@ mod forms;
 mod html;
 mod i18n;
 mod identity;
+mod links;
 mod object;
 mod section;
-
-use std::fmt::Write;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use baraza_protocol::kinds::Charter;
-use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject};
+use baraza_protocol::{Body, Kind, ObjectId, SignedObject};
+use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::api::error::ApiError;
 use crate::api::ApiState;
 use crate::store::{now_ms, Cursor, Listing, Page as StorePage};
-use html::{date, esc, Page};
+use html::{date, Page, Words};
 use i18n::{Key, Lang};
 
 /// Most comments a section page shows (each page stays well under 200 KB).
@@ -78,12 +78,7 @@ impl Ctx {
         self.lang.t(key)
     }
 
-    /// A link to `path` keeping the page language.
-    fn href(&self, path: &str) -> String {
-        esc(&format!("{path}?lang={}", self.lang.tag()))
-    }
-
-    fn page(&self, title: impl Into<String>, body: String) -> Page {
+    fn page(&self, title: impl Into<String>, body: Markup) -> Page {
         Page {
             lang: self.lang,
             title: title.into(),
@@ -107,41 +102,8 @@ impl Ctx {
         };
         Page {
             status: error.status,
-            ..self.page(title, format!("<p>{}</p>", esc(&error.message)))
+            ..self.page(title, html! { p { (error.message) } })
         }
-    }
-
-    fn object_link(&self, object: &SignedObject, text: &str) -> String {
-        format!(
-            r#"<a href="{}">{}</a>"#,
-            self.href(&format!("/objects/{}", object.id())),
-            esc(text)
-        )
-    }
-
-    /// A link to the object `id`, shown by its short form.
-    fn id_link(&self, id: &ObjectId) -> String {
-        format!(
-            r#"<a class="id" href="{}">{}</a>"#,
-            self.href(&format!("/objects/{id}")),
-            id.short()
-        )
-    }
-
-    fn author_link(&self, key: &PublicKey) -> String {
-        let did = key.to_did();
-        format!(
-            r#"<a class="id" href="{}">{}</a>"#,
-            self.href(&format!("/authors/{did}")),
-            esc(&short_did(&did))
-        )
-    }
-}
-
-fn short_did(did: &str) -> String {
-    match did.get(..20) {
-        Some(head) if did.len() > 24 => format!("{head}…{}", &did[did.len() - 4..]),
-        _ => did.to_owned(),
     }
 }
 
@@ -184,69 +146,64 @@ async fn overview(
     ctx.render(overview_body(&state, &ctx).map(|body| ctx.page(ctx.t(Key::Consultations), body)))
 }
 
-fn overview_body(state: &ApiState, ctx: &Ctx) -> Result<String, ApiError> {
+fn overview_body(state: &ApiState, ctx: &Ctx) -> Result<Markup, ApiError> {
     let charters = all(state, &Listing::Kind(Kind::Charter), MAX_LISTED)?;
-    if charters.is_empty() {
-        return Ok(format!("<p>{}</p>", ctx.t(Key::NoConsultations)));
-    }
-    let now = now_ms();
-    let mut body = String::new();
-    for object in &charters {
-        let Body::Charter(charter) = object.body() else {
-            continue;
-        };
-        let _ = write!(
-            body,
-            "<section><h2>{}</h2>{}<p class=\"meta\">{} {}</p>",
-            ctx.object_link(object, &charter.title),
-            charter
-                .summary
-                .as_deref()
-                .map(|s| format!("<p>{}</p>", esc(s)))
-                .unwrap_or_default(),
-            ctx.t(Key::Created),
-            date(charter.created_at),
-        );
-        body.push_str(&phases(ctx, charter, now));
-        let _ = write!(body, "<h3>{}</h3><ol>", ctx.t(Key::Sections));
-        for s in &charter.sections {
-            let _ = write!(
-                body,
-                r#"<li><a href="{}">{}</a>{}</li>"#,
-                ctx.href(&format!("/charters/{}/sections/{}", object.id(), s.slug)),
-                esc(&s.title),
-                s.summary
-                    .as_deref()
-                    .map(|x| format!(" — <span class=\"muted\">{}</span>", esc(x)))
-                    .unwrap_or_default()
-            );
-        }
-        body.push_str("</ol></section>");
-    }
-    Ok(body)
+    Ok(render_overview(ctx, &charters, now_ms()))
 }
 
-fn phases(ctx: &Ctx, charter: &Charter, now: u64) -> String {
-    let mut out = format!("<h3>{}</h3><ul>", ctx.t(Key::Phases));
-    for phase in &charter.phases {
-        let (class, state) = if now < phase.opens {
-            ("badge", ctx.t(Key::Upcoming))
-        } else if now < phase.closes {
-            ("badge open", ctx.t(Key::OpenNow))
-        } else {
-            ("badge", ctx.t(Key::Closed))
-        };
-        let accepts: Vec<&str> = phase.accepts.iter().map(|k| k.as_str()).collect();
-        let _ = write!(
-            out,
-            "<li><strong>{}</strong> {} – {} <span class=\"{class}\">{state}</span> <span class=\"muted\">({} {})</span></li>",
-            esc(&phase.name),
-            date(phase.opens),
-            date(phase.closes),
-            ctx.t(Key::Accepts),
-            esc(&accepts.join(", ")),
-        );
+/// The overview of `charters` at `now`: each with its phases and sections.
+fn render_overview(ctx: &Ctx, charters: &[SignedObject], now: u64) -> Markup {
+    if charters.is_empty() {
+        return html! { p { (ctx.t(Key::NoConsultations)) } };
     }
-    out.push_str("</ul>");
-    out
+    html! {
+        @for object in charters {
+            @if let Body::Charter(charter) = object.body() {
+                section {
+                    h2 { (ctx.object_link(object, &charter.title)) }
+                    @if let Some(summary) = &charter.summary {
+                        p { (Words(summary)) }
+                    }
+                    p class="meta" { (ctx.t(Key::Created)) " " (date(charter.created_at)) }
+                    (phases(ctx, charter, now))
+                    h3 { (ctx.t(Key::Sections)) }
+                    ol {
+                        @for s in &charter.sections {
+                            li {
+                                a href=(ctx.href(&format!("/charters/{}/sections/{}", object.id(), s.slug))) {
+                                    (Words(&s.title))
+                                }
+                                @if let Some(summary) = &s.summary {
+                                    " — " span class="muted" { (Words(summary)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn phases(ctx: &Ctx, charter: &Charter, now: u64) -> Markup {
+    html! {
+        h3 { (ctx.t(Key::Phases)) }
+        ul {
+            @for phase in &charter.phases {
+                @let (class, state) = if now < phase.opens {
+                    ("badge", ctx.t(Key::Upcoming))
+                } else if now < phase.closes {
+                    ("badge open", ctx.t(Key::OpenNow))
+                } else {
+                    ("badge", ctx.t(Key::Closed))
+                };
+                @let accepts: Vec<&str> = phase.accepts.iter().map(|k| k.as_str()).collect();
+                li {
+                    strong { (Words(&phase.name)) } " " (date(phase.opens)) " – " (date(phase.closes)) " "
+                    span class=(class) { (state) } " "
+                    span class="muted" { "(" (ctx.t(Key::Accepts)) " " (accepts.join(", ")) ")" }
+                }
+            }
+        }
+    }
 }

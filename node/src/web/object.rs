@@ -1,16 +1,16 @@
 //! An object's page (for a comment: its text, replies and the forms to
 //! reply, endorse or retract) and an author's page.
 
-use std::fmt::Write;
-
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use baraza_protocol::{Body, Kind, PublicKey, SignedObject};
+use maud::{html, Markup};
 
-use super::html::{date, esc, Page};
+use super::html::{date, Page, Words};
 use super::i18n::Key;
+use super::links::short_did;
 use super::section::{latest_profile_group, paragraphs};
-use super::{all, catalogue, forms, parse_id, short_did, Ctx, LangQuery, MAX_LISTED};
+use super::{all, catalogue, forms, parse_id, Ctx, LangQuery, MAX_LISTED};
 use crate::api::error::ApiError;
 use crate::api::ApiState;
 use crate::store::Listing;
@@ -31,7 +31,6 @@ fn object_page(state: &ApiState, ctx: &Ctx, id: &str) -> Result<Page, ApiError> 
         .store
         .get(&id)?
         .ok_or_else(|| ApiError::not_found(format!("object {id}")))?;
-    let json = object.to_json();
     let referrers = all(
         state,
         &Listing::Referrers {
@@ -40,67 +39,66 @@ fn object_page(state: &ApiState, ctx: &Ctx, id: &str) -> Result<Page, ApiError> 
         },
         MAX_LISTED,
     )?;
-    let mut body = String::new();
-    let retracted = retracted_by_author(&object, &referrers);
-    if retracted {
-        let _ = write!(
-            body,
-            r#"<p class="notice"><span class="badge">{}</span></p>"#,
-            catalogue::s(ctx.lang, "retracted")
-        );
-    }
-    if let Body::Comment(comment) = object.body() {
-        let _ = write!(
-            body,
-            r#"<blockquote class="comment-text" lang="{}" dir="auto">{}</blockquote>"#,
-            esc(&comment.language),
-            paragraphs(&comment.text)
-        );
-    }
-    let _ = write!(
-        body,
-        "<dl class=\"fields\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>id</dt><dd class=\"id\">{}</dd></dl>",
-        ctx.t(Key::Kind),
-        object.kind().as_str(),
-        ctx.t(Key::Author),
-        ctx.author_link(&object.author()),
-        ctx.t(Key::Created),
-        date(object.created_at()),
-        id,
-    );
-    let _ = write!(body, "<h2>{}</h2><dl class=\"fields\">", ctx.t(Key::Fields));
-    if let Some(fields) = json["body"].as_object() {
-        for (name, value) in fields {
-            let shown = match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let _ = write!(body, "<dt>{}</dt><dd>{}</dd>", esc(name), esc(&shown));
-        }
-    }
-    body.push_str("</dl>");
-    if !referrers.is_empty() {
-        let _ = write!(body, "<h2>{}</h2><ul>", ctx.t(Key::Referrers));
-        for r in &referrers {
-            let _ = write!(
-                body,
-                "<li>{} {} · {} · {}</li>",
-                r.kind().as_str(),
-                ctx.object_link(r, &r.id().short()),
-                ctx.author_link(&r.author()),
-                date(r.created_at()),
-            );
-        }
-        body.push_str("</ul>");
-    }
-    let _ = write!(
-        body,
-        r#"<p><a href="{}">{}</a></p>"#,
-        ctx.href(&format!("/audit/{id}")),
-        ctx.t(Key::ShowAudit)
-    );
-    body.push_str(&writing_forms(ctx, &object, retracted));
+    let body = render_object(ctx, &object, &referrers);
     Ok(ctx.page(format!("{} {}", object.kind().as_str(), id.short()), body))
+}
+
+/// An object's page body: its text (for a comment), its fields, what
+/// refers to it, and the forms to answer it.
+fn render_object(ctx: &Ctx, object: &SignedObject, referrers: &[SignedObject]) -> Markup {
+    let id = object.id();
+    let json = object.to_json();
+    let retracted = retracted_by_author(object, referrers);
+    let fields: Vec<(&String, String)> = json["body"]
+        .as_object()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|(name, value)| {
+                    let shown = match value {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (name, shown)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    html! {
+        @if retracted {
+            p class="notice" { span class="badge" { (catalogue::s(ctx.lang, "retracted")) } }
+        }
+        @if let Body::Comment(comment) = object.body() {
+            blockquote class="comment-text" lang=(comment.language) dir="auto" {
+                (paragraphs(&comment.text))
+            }
+        }
+        dl class="fields" {
+            dt { (ctx.t(Key::Kind)) } dd { (object.kind().as_str()) }
+            dt { (ctx.t(Key::Author)) } dd { (ctx.author_link(&object.author())) }
+            dt { (ctx.t(Key::Created)) } dd { (date(object.created_at())) }
+            dt { "id" } dd class="id" { (id) }
+        }
+        h2 { (ctx.t(Key::Fields)) }
+        dl class="fields" {
+            @for (name, shown) in &fields {
+                dt { (name) } dd { (Words(shown)) }
+            }
+        }
+        @if !referrers.is_empty() {
+            h2 { (ctx.t(Key::Referrers)) }
+            ul {
+                @for r in referrers {
+                    li {
+                        (r.kind().as_str()) " " (ctx.object_link(r, &r.id().short())) " · "
+                        (ctx.author_link(&r.author())) " · " (date(r.created_at()))
+                    }
+                }
+            }
+        }
+        p { a href=(ctx.href(&format!("/audit/{id}"))) { (ctx.t(Key::ShowAudit)) } }
+        (writing_forms(ctx, object, retracted))
+    }
 }
 
 /// Whether `object`'s author has retracted it (a retraction by anyone else
@@ -114,32 +112,27 @@ fn retracted_by_author(object: &SignedObject, referrers: &[SignedObject]) -> boo
 
 /// The forms an object page offers: for a comment, reply and retract; for
 /// anything, support or object.
-fn writing_forms(ctx: &Ctx, object: &SignedObject, retracted: bool) -> String {
-    let mut out = forms::writing_notice(ctx.lang);
-    if let Body::Comment(comment) = object.body() {
-        let target = forms::CommentTarget {
-            charter: comment.charter,
-            section: &comment.section,
-            draft: None,
-            in_reply_to: Some(object.id()),
-            anchor: None,
-        };
-        out.push_str(&forms::comment_form(ctx.lang, "reply-form", &target, &[]));
-    }
-    out.push_str(&forms::endorse_form(ctx.lang, "endorse-form", object.id()));
+fn writing_forms(ctx: &Ctx, object: &SignedObject, retracted: bool) -> Markup {
     let retractable = matches!(
         object.kind(),
         Kind::Comment | Kind::Endorsement | Kind::Draft | Kind::Release
     );
-    if retractable && !retracted {
-        out.push_str(&forms::retract_form(
-            ctx.lang,
-            "retract-form",
-            object.id(),
-            &object.author().to_did(),
-        ));
+    html! {
+        (forms::writing_notice(ctx.lang))
+        @if let Body::Comment(comment) = object.body() {
+            (forms::comment_form(ctx.lang, "reply-form", &forms::CommentTarget {
+                charter: comment.charter,
+                section: &comment.section,
+                draft: None,
+                in_reply_to: Some(object.id()),
+                anchor: None,
+            }, &[]))
+        }
+        (forms::endorse_form(ctx.lang, "endorse-form", object.id()))
+        @if retractable && !retracted {
+            (forms::retract_form(ctx.lang, "retract-form", object.id(), &object.author().to_did()))
+        }
     }
-    out
 }
 
 // ----- an author ----------------------------------------------------------
@@ -162,25 +155,27 @@ fn author_page(state: &ApiState, ctx: &Ctx, did: &str) -> Result<Page, ApiError>
         )
     })?;
     let objects = all(state, &Listing::Author(key), MAX_LISTED)?;
-    let mut body = format!("<p class=\"id\"><code>{}</code></p>", esc(did));
-    if let Some(group) = latest_profile_group(state, &key)? {
-        let _ = write!(body, "<p><span class=\"badge\">{}</span></p>", esc(&group));
-    }
-    let _ = write!(
-        body,
-        "<h2>{} ({})</h2><ul>",
-        ctx.t(Key::ObjectsBy),
-        objects.len()
-    );
-    for o in &objects {
-        let _ = write!(
-            body,
-            "<li>{} {} · {}</li>",
-            o.kind().as_str(),
-            ctx.object_link(o, &o.id().short()),
-            date(o.created_at())
-        );
-    }
-    body.push_str("</ul>");
+    let group = latest_profile_group(state, &key)?;
+    let body = render_author(ctx, did, group.as_deref(), &objects);
     Ok(ctx.page(short_did(did), body))
+}
+
+/// An author's page body: the did:key, the latest profile's group, and
+/// the objects signed with it.
+fn render_author(ctx: &Ctx, did: &str, group: Option<&str>, objects: &[SignedObject]) -> Markup {
+    html! {
+        p class="id" { code { (did) } }
+        @if let Some(group) = group {
+            p { span class="badge" { (Words(group)) } }
+        }
+        h2 { (ctx.t(Key::ObjectsBy)) " (" (objects.len()) ")" }
+        ul {
+            @for o in objects {
+                li {
+                    (o.kind().as_str()) " " (ctx.object_link(o, &o.id().short())) " · "
+                    (date(o.created_at()))
+                }
+            }
+        }
+    }
 }

@@ -3,14 +3,14 @@
 //! comments threaded by reply, and the forms to comment and endorse.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use baraza_protocol::kinds::{Draft, Stance};
+use baraza_protocol::kinds::{Charter, Draft, Section, Stance};
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject};
+use maud::{html, Markup};
 
-use super::html::{bar_chart, date, esc, Page};
+use super::html::{bar_chart, date, Page, Words};
 use super::i18n::Key;
 use super::{all, catalogue, forms, parse_id, Ctx, LangQuery, MAX_COMMENTS, MAX_LISTED};
 use crate::api::error::ApiError;
@@ -31,6 +31,37 @@ pub(super) async fn section(
         &slug,
         query.anchor.as_deref(),
     ))
+}
+
+/// What a section page shows, as gathered from the store.
+struct SectionView<'a> {
+    /// The consultation, signed.
+    charter_object: &'a SignedObject,
+    /// Its body.
+    charter: &'a Charter,
+    /// The section shown.
+    section: &'a Section,
+    /// The current draft (the highest version) and its endorsements.
+    current: Option<CurrentDraft<'a>>,
+    /// The section's comments, oldest first.
+    comments: &'a [SignedObject],
+    /// The paragraph to preselect in the comment form (`?anchor=`).
+    anchor: Option<&'a str>,
+}
+
+/// A section's current draft.
+struct CurrentDraft<'a> {
+    object: &'a SignedObject,
+    draft: &'a Draft,
+    endorsements: Endorsements,
+}
+
+/// Endorsement counts of a draft.
+struct Endorsements {
+    support: u64,
+    object: u64,
+    /// By the endorser's stakeholder group (or "unattested").
+    by_group: BTreeMap<String, u64>,
 }
 
 fn section_page(
@@ -54,14 +85,6 @@ fn section_page(
             charter.title
         )));
     };
-    let mut body = format!(
-        "<p class=\"meta\">{}</p>",
-        ctx.object_link(&charter_object, &charter.title)
-    );
-    if let Some(summary) = &section.summary {
-        let _ = write!(body, "<p>{}</p>", esc(summary));
-    }
-
     let drafts = all(
         state,
         &Listing::Section {
@@ -71,27 +94,21 @@ fn section_page(
         },
         MAX_LISTED,
     )?;
-    let current = drafts.iter().max_by_key(|d| match d.body() {
-        Body::Draft(draft) => (draft.version, d.created_at()),
-        _ => (0, 0),
-    });
-    let _ = write!(body, "<h2>{}</h2>", ctx.t(Key::CurrentDraft));
-    body.push_str(&forms::writing_notice(ctx.lang));
-    let mut commented_draft = None;
-    match current {
-        Some(object) => {
-            if let Body::Draft(draft) = object.body() {
-                body.push_str(&draft_html(ctx, object, draft, slug));
-                body.push_str(&endorsements_html(state, ctx, object)?);
-                body.push_str(&forms::endorse_form(ctx.lang, "endorse-draft", object.id()));
-                commented_draft = Some((object.id(), anchors(&draft.text)));
-            }
-        }
-        None => {
-            let _ = write!(body, "<p>{}</p>", ctx.t(Key::NoDraft));
-        }
-    }
-
+    let current = drafts
+        .iter()
+        .filter_map(|d| match d.body() {
+            Body::Draft(draft) => Some((d, draft)),
+            _ => None,
+        })
+        .max_by_key(|(d, draft)| (draft.version, d.created_at()));
+    let current = match current {
+        Some((object, draft)) => Some(CurrentDraft {
+            object,
+            draft,
+            endorsements: endorsement_counts(state, ctx, object)?,
+        }),
+        None => None,
+    };
     let comments = all(
         state,
         &Listing::Section {
@@ -101,91 +118,102 @@ fn section_page(
         },
         MAX_COMMENTS,
     )?;
-    let _ = write!(
-        body,
-        "<h2>{} ({})</h2>",
-        ctx.t(Key::Comments),
-        comments.len()
-    );
-    if comments.is_empty() {
-        let _ = write!(body, "<p>{}</p>", ctx.t(Key::NoComments));
-    } else {
-        body.push_str(&thread(ctx, &comments));
-    }
-    let target = forms::CommentTarget {
-        charter: charter_id,
-        section: slug,
-        draft: commented_draft,
-        in_reply_to: None,
+    let view = SectionView {
+        charter_object: &charter_object,
+        charter,
+        section,
+        current,
+        comments: &comments,
         anchor,
     };
-    body.push_str(&forms::comment_form(
-        ctx.lang,
-        "comment-form",
-        &target,
-        &charter.languages,
-    ));
-    Ok(ctx.page(section.title.clone(), body))
+    Ok(ctx.page(section.title.clone(), render_section(ctx, &view)))
 }
 
-fn draft_html(ctx: &Ctx, object: &SignedObject, draft: &Draft, slug: &str) -> String {
-    let mut out = format!(
-        "<p class=\"meta\">{} {} · {} · {} {}</p><div class=\"draft\">{}</div>",
-        ctx.t(Key::Version),
-        draft.version,
-        date(draft.created_at),
-        ctx.t(Key::Author),
-        ctx.author_link(&object.author()),
-        draft_paragraphs(
-            ctx,
-            &draft.text,
-            &format!("/charters/{}/sections/{slug}", draft.charter)
-        ),
-    );
-    if !draft.goals.is_empty() {
-        let _ = write!(out, "<h3>{}</h3><ol>", ctx.t(Key::Goals));
-        for goal in &draft.goals {
-            let _ = write!(
-                out,
-                "<li><strong dir=\"auto\">{}</strong>",
-                esc(&goal.title)
-            );
-            if !goal.targets.is_empty() {
-                let _ = write!(out, "<p class=\"muted\">{}</p><ol>", ctx.t(Key::Targets));
-                for target in &goal.targets {
-                    let _ = write!(out, "<li><span dir=\"auto\">{}</span>", esc(&target.text));
-                    if !target.indicators.is_empty() {
-                        let _ =
-                            write!(out, "<p class=\"muted\">{}</p><ul>", ctx.t(Key::Indicators));
-                        for indicator in &target.indicators {
-                            let unit = indicator
-                                .unit
-                                .as_deref()
-                                .map(|u| format!(" ({})", esc(u)))
-                                .unwrap_or_default();
-                            let _ = write!(
-                                out,
-                                "<li><span dir=\"auto\">{}{unit}</span></li>",
-                                esc(&indicator.text)
-                            );
-                        }
-                        out.push_str("</ul>");
-                    }
-                    out.push_str("</li>");
-                }
-                out.push_str("</ol>");
-            }
-            out.push_str("</li>");
+/// The section page's body.
+fn render_section(ctx: &Ctx, view: &SectionView<'_>) -> Markup {
+    let slug = view.section.slug.as_str();
+    let target = forms::CommentTarget {
+        charter: view.charter_object.id(),
+        section: slug,
+        draft: view
+            .current
+            .as_ref()
+            .map(|c| (c.object.id(), anchors(&c.draft.text))),
+        in_reply_to: None,
+        anchor: view.anchor,
+    };
+    html! {
+        p class="meta" { (ctx.object_link(view.charter_object, &view.charter.title)) }
+        @if let Some(summary) = &view.section.summary {
+            p { (Words(summary)) }
         }
-        out.push_str("</ol>");
+        h2 { (ctx.t(Key::CurrentDraft)) }
+        (forms::writing_notice(ctx.lang))
+        @match &view.current {
+            Some(current) => {
+                (draft_html(ctx, current.object, current.draft, slug))
+                (endorsements_html(ctx, &current.endorsements))
+                (forms::endorse_form(ctx.lang, "endorse-draft", current.object.id()))
+            }
+            None => {
+                p { (ctx.t(Key::NoDraft)) }
+            }
+        }
+        h2 { (ctx.t(Key::Comments)) " (" (view.comments.len()) ")" }
+        @if view.comments.is_empty() {
+            p { (ctx.t(Key::NoComments)) }
+        } @else {
+            (thread(ctx, view.comments))
+        }
+        (forms::comment_form(ctx.lang, "comment-form", &target, &view.charter.languages))
     }
-    let _ = write!(
-        out,
-        r#"<p><a href="{}">{}</a></p>"#,
-        ctx.href(&format!("/audit/{}", object.id())),
-        ctx.t(Key::ShowAudit)
-    );
-    out
+}
+
+fn draft_html(ctx: &Ctx, object: &SignedObject, draft: &Draft, slug: &str) -> Markup {
+    let section_path = format!("/charters/{}/sections/{slug}", draft.charter);
+    html! {
+        p class="meta" {
+            (ctx.t(Key::Version)) " " (draft.version) " · " (date(draft.created_at)) " · "
+            (ctx.t(Key::Author)) " " (ctx.author_link(&object.author()))
+        }
+        div class="draft" { (draft_paragraphs(ctx, &draft.text, &section_path)) }
+        @if !draft.goals.is_empty() {
+            h3 { (ctx.t(Key::Goals)) }
+            ol {
+                @for goal in &draft.goals {
+                    li {
+                        strong dir="auto" { (Words(&goal.title)) }
+                        @if !goal.targets.is_empty() {
+                            p class="muted" { (ctx.t(Key::Targets)) }
+                            ol {
+                                @for target in &goal.targets {
+                                    li {
+                                        span dir="auto" { (Words(&target.text)) }
+                                        @if !target.indicators.is_empty() {
+                                            p class="muted" { (ctx.t(Key::Indicators)) }
+                                            ul {
+                                                @for indicator in &target.indicators {
+                                                    li {
+                                                        span dir="auto" {
+                                                            (Words(&indicator.text))
+                                                            @if let Some(unit) = &indicator.unit {
+                                                                " (" (Words(unit)) ")"
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p { a href=(ctx.href(&format!("/audit/{}", object.id()))) { (ctx.t(Key::ShowAudit)) } }
+    }
 }
 
 /// A paragraph's text and its `{#anchor}`, when it ends with one.
@@ -225,56 +253,63 @@ fn anchors(text: &str) -> Vec<(String, String)> {
 
 /// A draft's paragraphs; those with an anchor get an id and a link that
 /// opens the comment form on them.
-fn draft_paragraphs(ctx: &Ctx, text: &str, section_path: &str) -> String {
-    let mut out = String::new();
-    for p in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-        let (text, anchor) = split_anchor(p);
-        // A Markdown heading (`#`, `##`, …) sits below the page's h1 and
-        // the "Current draft" h2.
-        let hashes = text.bytes().take_while(|b| *b == b'#').count();
-        let (tag, text) = match text.get(hashes..) {
-            Some(rest) if hashes > 0 && rest.starts_with(' ') => {
-                (format!("h{}", (hashes + 2).min(6)), rest.trim())
-            }
-            _ => ("p".to_owned(), text),
-        };
-        match anchor {
-            Some(anchor) => {
-                let _ = write!(
-                    out,
-                    r##"<{tag} id="para-{a}">{} <a class="para" href="{}#comment-form" aria-label="{} {a}">¶ {a}</a></{tag}>"##,
-                    esc(text),
-                    esc(&format!(
-                        "{section_path}?lang={}&anchor={anchor}",
-                        ctx.lang.tag()
-                    )),
-                    catalogue::s(ctx.lang, "comment_on_paragraph"),
-                    a = esc(anchor),
-                );
-            }
-            None => {
-                let _ = write!(out, "<{tag}>{}</{tag}>", esc(text));
-            }
+fn draft_paragraphs(ctx: &Ctx, text: &str, section_path: &str) -> Markup {
+    html! {
+        @for p in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            @let (text, anchor) = split_anchor(p);
+            // A Markdown heading (`#`, `##`, …) sits below the page's h1 and
+            // the "Current draft" h2.
+            @let hashes = text.bytes().take_while(|b| *b == b'#').count();
+            @let (level, text) = match text.get(hashes..) {
+                Some(rest) if hashes > 0 && rest.starts_with(' ') => ((hashes + 2).min(6), rest.trim()),
+                _ => (0, text),
+            };
+            @let content = html! {
+                (Words(text))
+                @if let Some(a) = anchor {
+                    " "
+                    a class="para"
+                        href={ (section_path) "?lang=" (ctx.lang.tag()) "&anchor=" (a) "#comment-form" }
+                        aria-label={ (catalogue::s(ctx.lang, "comment_on_paragraph")) " " (a) } {
+                        "¶ " (a)
+                    }
+                }
+            };
+            (block(level, anchor.map(|a| format!("para-{a}")), content))
         }
     }
-    out
 }
 
-pub(super) fn paragraphs(text: &str) -> String {
-    text.split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| format!("<p>{}</p>", esc(p.trim())))
-        .collect()
+/// `content` as a heading of `level` (3 to 6) or else a paragraph.
+fn block(level: usize, id: Option<String>, content: Markup) -> Markup {
+    html! {
+        @match level {
+            3 => { h3 id=[id] { (content) } }
+            4 => { h4 id=[id] { (content) } }
+            5 => { h5 id=[id] { (content) } }
+            6 => { h6 id=[id] { (content) } }
+            _ => { p id=[id] { (content) } }
+        }
+    }
+}
+
+/// A signer's text as paragraphs (split at blank lines).
+pub(super) fn paragraphs(text: &str) -> Markup {
+    html! {
+        @for p in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            p { (Words(p.trim())) }
+        }
+    }
 }
 
 /// Endorsement counts of `target` by stance and by the endorser's
 /// self-declared stakeholder group (profiles; the audit page counts only
 /// attested endorsers).
-fn endorsements_html(
+fn endorsement_counts(
     state: &ApiState,
     ctx: &Ctx,
     target: &SignedObject,
-) -> Result<String, ApiError> {
+) -> Result<Endorsements, ApiError> {
     let endorsements = all(
         state,
         &Listing::Referrers {
@@ -297,23 +332,30 @@ fn endorsements_html(
             .unwrap_or_else(|| ctx.t(Key::Unattested).to_owned());
         *by_group.entry(group).or_default() += 1;
     }
-    let mut out = format!(
-        "<h3>{}</h3><p>{support} {} · {object} {}</p>",
-        ctx.t(Key::Endorsements),
-        ctx.t(Key::Support),
-        ctx.t(Key::Objections)
-    );
-    if !by_group.is_empty() {
-        let rows: Vec<(String, u64)> = by_group
-            .into_iter()
-            .map(|(group, n)| (catalogue::group_label(ctx.lang, &group), n))
-            .collect();
-        out.push_str(&bar_chart(
-            &format!("{} {}", ctx.t(Key::Endorsements), ctx.t(Key::ByGroup)),
-            &rows,
-        ));
+    Ok(Endorsements {
+        support,
+        object,
+        by_group,
+    })
+}
+
+/// The endorsement counts, and a chart by group.
+fn endorsements_html(ctx: &Ctx, counts: &Endorsements) -> Markup {
+    let rows: Vec<(String, u64)> = counts
+        .by_group
+        .iter()
+        .map(|(group, n)| (catalogue::group_label(ctx.lang, group), *n))
+        .collect();
+    html! {
+        h3 { (ctx.t(Key::Endorsements)) }
+        p {
+            (counts.support) " " (ctx.t(Key::Support)) " · "
+            (counts.object) " " (ctx.t(Key::Objections))
+        }
+        @if !rows.is_empty() {
+            (bar_chart(&format!("{} {}", ctx.t(Key::Endorsements), ctx.t(Key::ByGroup)), &rows))
+        }
     }
-    Ok(out)
 }
 
 /// The stakeholder group of `key`'s latest profile, if it has one.
@@ -329,7 +371,7 @@ pub(super) fn latest_profile_group(
 }
 
 /// Comments threaded by `in_reply_to`, oldest first.
-fn thread(ctx: &Ctx, comments: &[SignedObject]) -> String {
+fn thread(ctx: &Ctx, comments: &[SignedObject]) -> Markup {
     let ids: std::collections::HashSet<ObjectId> = comments.iter().map(|c| c.id()).collect();
     let mut children: BTreeMap<Option<ObjectId>, Vec<&SignedObject>> = BTreeMap::new();
     for c in comments {
@@ -340,9 +382,7 @@ fn thread(ctx: &Ctx, comments: &[SignedObject]) -> String {
         let parent = comment.in_reply_to.filter(|p| ids.contains(p));
         children.entry(parent).or_default().push(c);
     }
-    let mut out = String::new();
-    render_level(ctx, &children, None, 0, &mut out);
-    out
+    render_level(ctx, &children, None, 0)
 }
 
 fn render_level(
@@ -350,34 +390,70 @@ fn render_level(
     children: &BTreeMap<Option<ObjectId>, Vec<&SignedObject>>,
     parent: Option<ObjectId>,
     depth: usize,
-    out: &mut String,
-) {
+) -> Markup {
     let Some(list) = children.get(&parent) else {
-        return;
+        return html! {};
     };
-    for c in list {
-        let Body::Comment(comment) = c.body() else {
-            continue;
-        };
-        let _ = write!(
-            out,
-            r#"<article class="comment" lang="{lang}"><p class="meta">{author} · {when} · <span class="badge">{lang}</span> · {link}</p>{text}"#,
-            lang = esc(&comment.language),
-            author = ctx.author_link(&c.author()),
-            when = date(comment.created_at),
-            link = ctx.object_link(c, &c.id().short()),
-            text = paragraphs(&comment.text),
-        );
-        let _ = write!(
-            out,
-            r#"<p class="actions"><a href="{}">{}</a></p>"#,
-            ctx.href(&format!("/objects/{}", c.id())),
-            catalogue::s(ctx.lang, "reply_endorse")
-        );
-        // Deep threads are flattened past a few levels, to stay readable.
-        if depth < 6 {
-            render_level(ctx, children, Some(c.id()), depth + 1, out);
+    html! {
+        @for c in list {
+            @if let Body::Comment(comment) = c.body() {
+                article class="comment" lang=(comment.language) {
+                    p class="meta" {
+                        (ctx.author_link(&c.author())) " · " (date(comment.created_at)) " · "
+                        span class="badge" { (comment.language) } " · "
+                        (ctx.object_link(c, &c.id().short()))
+                    }
+                    (paragraphs(&comment.text))
+                    p class="actions" {
+                        a href=(ctx.href(&format!("/objects/{}", c.id()))) {
+                            (catalogue::s(ctx.lang, "reply_endorse"))
+                        }
+                    }
+                    // Deep threads are flattened past a few levels, to stay readable.
+                    @if depth < 6 {
+                        (render_level(ctx, children, Some(c.id()), depth + 1))
+                    }
+                }
+            }
         }
-        out.push_str("</article>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            lang: Lang::Fr,
+            path: "/x".into(),
+        }
+    }
+
+    #[test]
+    fn a_draft_keeps_its_headings_and_anchors_and_escapes_its_words() {
+        let text = "# Title\n\n#### Deep <i>\n\nKeep it 'open' {#keep-open}\n\n#no heading";
+        let html = draft_paragraphs(&ctx(), text, "/charters/c/sections/s").into_string();
+        assert!(
+            html.starts_with("<h3>Title</h3><h6>Deep &lt;i&gt;</h6>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<p id="para-keep-open">Keep it &#39;open&#39; <a class="para" href="/charters/c/sections/s?lang=fr&amp;anchor=keep-open#comment-form""#),
+            "{html}"
+        );
+        assert!(html.contains("¶ keep-open</a></p>"), "{html}");
+        assert!(html.ends_with("<p>#no heading</p>"), "{html}");
+        assert_eq!(
+            anchors(text),
+            [("keep-open".to_owned(), "Keep it 'open'".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_comment_text_is_paragraphs_of_escaped_words() {
+        let html = paragraphs("<b>one</b>\n\n\n\n two \n\n").into_string();
+        assert_eq!(html, "<p>&lt;b&gt;one&lt;/b&gt;</p><p>two</p>");
     }
 }
