@@ -278,22 +278,22 @@ impl Metrics {
             r.register_collector(Box::new(store.clone()));
             r.register(
                 "baraza_submissions",
-                "Submitted objects by outcome.",
+                "Submitted objects by outcome",
                 submissions.clone(),
             );
             r.register(
                 "baraza_rejections",
-                "Rejected submissions by reason (error code).",
+                "Rejected submissions by reason (error code)",
                 rejections.family(),
             );
             r.register(
                 "baraza_flush_seconds",
-                "Duration of the store's durability flushes (group commits).",
+                "Duration of the store's durability flushes (group commits)",
                 flush.clone(),
             );
             r.register(
                 "baraza_http_requests",
-                "HTTP responses by route template and status.",
+                "HTTP responses by route template and status",
                 http.family(),
             );
         }

@@ -157,6 +157,9 @@ impl Behaviour {
         if let Some(registry) = registry {
             let mut metrics = gossipsub::MetricsConfig::default();
             metrics.buckets_using_scoring_thresholds(&score_thresholds());
+            let registry = registry
+                .sub_registry_with_prefix("libp2p")
+                .sub_registry_with_prefix("gossipsub");
             gossipsub = gossipsub.with_metrics(registry, metrics);
         }
         gossipsub

@@ -128,60 +128,60 @@ impl P2pMetrics {
         let rejections = Family::<ReasonLabel, Counter>::default();
         let libp2p = {
             let mut r = lock(&registry);
-            r.register("baraza_p2p_peers", "Connected peers.", Gauge::clone(&peers));
+            r.register("baraza_p2p_peers", "Connected peers", Gauge::clone(&peers));
             r.register(
                 "baraza_gossip_messages",
-                "Gossip messages received, by validation result.",
+                "Gossip messages received, by validation result",
                 gossip.clone(),
             );
             r.register(
                 "baraza_gossip_rejections",
-                "Rejected gossip messages by reason (error code).",
+                "Rejected gossip messages by reason (error code)",
                 rejections.clone(),
             );
             r.register(
                 "baraza_gossip_published",
-                "Objects published on gossip.",
+                "Objects published on gossip",
                 Counter::clone(&published),
             );
             r.register(
                 "baraza_gossip_publish_dropped",
-                "Objects not published because the queue was full (sync delivers them).",
+                "Objects not published because the queue was full (sync delivers them)",
                 Counter::clone(&publish_dropped),
             );
             r.register(
                 "baraza_sync_sessions",
-                "Finished sync sessions, by result.",
+                "Finished sync sessions, by result",
                 sessions.clone(),
             );
             r.register(
                 "baraza_sync_objects_fetched",
-                "Objects received by sync fetches.",
+                "Objects received by sync fetches",
                 Counter::clone(&fetched),
             );
             r.register(
                 "baraza_sync_bytes",
-                "Sync frame bytes, by direction.",
+                "Sync frame bytes, by direction",
                 sync_bytes.clone(),
             );
             r.register(
                 "baraza_peer_bans",
-                "Peers banned for misbehaving.",
+                "Peers banned for misbehaving",
                 Counter::clone(&bans),
             );
             r.register(
                 "baraza_peers_wrong_network",
-                "Peers refused for announcing another network id.",
+                "Peers refused for announcing another network id",
                 Counter::clone(&refused_network),
             );
             r.register(
                 "baraza_connections_refused",
-                "Inbound connections closed: too many from one address.",
+                "Inbound connections closed: too many from one address",
                 Counter::clone(&refused_connections),
             );
             r.register(
                 "baraza_sync_requests_refused",
-                "Inbound sync requests answered busy: over the peer's rate, or too many fetches at once.",
+                "Inbound sync requests answered busy: over the peer's rate, or too many fetches at once",
                 Counter::clone(&sync_refusals),
             );
             libp2p::metrics::Metrics::new(&mut *r)
@@ -328,6 +328,7 @@ impl DerefMut for SwarmRegistry<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::p2p::behaviour::{Behaviour, BehaviourSettings};
 
     fn encoded(metrics: &P2pMetrics) -> String {
         let mut out = String::new();
@@ -370,6 +371,45 @@ mod tests {
             out.contains("# TYPE libp2p_swarm_connections_established counter"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn help_texts_end_in_one_full_stop() {
+        let out = encoded(&P2pMetrics::default());
+        assert!(out.contains("# HELP baraza_p2p_peers Connected peers.\n"), "{out}");
+        for help in out.lines().filter(|l| l.starts_with("# HELP baraza_")) {
+            assert!(!help.ends_with(".."), "{help}");
+        }
+    }
+
+    #[test]
+    fn gossipsub_series_are_under_libp2p_gossipsub() {
+        let key = libp2p::identity::Keypair::ed25519_from_bytes([7u8; 32]).expect("a key");
+        let settings = BehaviourSettings {
+            network: "test".into(),
+            discovery: false,
+            mdns: false,
+            max_connections: 8,
+        };
+        let mut registry = Registry::default();
+        Behaviour::new_with_metrics(&key, &settings, &mut registry).expect("behaviours");
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &registry).expect("encodes");
+        let families: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .collect();
+        assert!(
+            families.contains(&"libp2p_gossipsub_mesh_peer_counts gauge"),
+            "{out}"
+        );
+        assert!(
+            families.contains(&"libp2p_gossipsub_score_per_mesh histogram"),
+            "{out}"
+        );
+        for family in families {
+            assert!(family.starts_with("libp2p_gossipsub_"), "{family}");
+        }
     }
 
     #[test]
