@@ -43,7 +43,8 @@ pub const FLUSH_BUCKETS: [f64; 12] = [
 
 /// The media type of [`Metrics::render`]'s text when the scraper asks for
 /// OpenMetrics (Prometheus does).
-pub const OPENMETRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The media type for every other scraper (curl, older tools): the same
 /// text, which the 0.0.4 parsers read too (`# UNIT` and `# EOF` are comments).
@@ -326,7 +327,9 @@ impl Metrics {
 
     /// Counts one submitted object's outcome.
     pub fn count_submission(&self, result: SubmissionResult) {
-        self.submissions.get_or_create(&ResultLabel { result }).inc();
+        self.submissions
+            .get_or_create(&ResultLabel { result })
+            .inc();
     }
 
     /// Counts one rejected submission: its outcome and its reason (a stable error code).
@@ -338,7 +341,9 @@ impl Metrics {
 
     /// Submissions so far with this outcome.
     pub fn submissions(&self, result: SubmissionResult) -> u64 {
-        self.submissions.get_or_create(&ResultLabel { result }).get()
+        self.submissions
+            .get_or_create(&ResultLabel { result })
+            .get()
     }
 
     /// Counts one HTTP response. `route` is the route template (e.g.

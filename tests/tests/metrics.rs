@@ -17,7 +17,9 @@ fn total(text: &str, name: &str) -> f64 {
         .filter_map(|line| {
             let (sample, value) = line.rsplit_once(' ')?;
             let family = sample.split('{').next()?;
-            (family == name).then(|| value.parse::<f64>().ok()).flatten()
+            (family == name)
+                .then(|| value.parse::<f64>().ok())
+                .flatten()
         })
         .sum()
 }
@@ -39,8 +41,10 @@ fn peered_nodes_expose_libp2p_series() {
     // Gossipsub grafts the peer into the mesh on a heartbeat (every 500 ms).
     for node in [&a, &b] {
         assert!(
-            eventually(WAIT, || total(&node.metrics(), "libp2p_gossipsub_mesh_peer_counts")
-                >= 1.0),
+            eventually(WAIT, || total(
+                &node.metrics(),
+                "libp2p_gossipsub_mesh_peer_counts"
+            ) >= 1.0),
             "no gossip mesh:\n{}",
             node.metrics()
         );
@@ -111,10 +115,7 @@ fn prometheus_is_answered_in_openmetrics() {
         "application/openmetrics-text; version=1.0.0; charset=utf-8"
     );
     let text = response.text().expect("text");
-    assert!(
-        text.lines().any(|l| l == "baraza_p2p_peers 0"),
-        "{text}"
-    );
+    assert!(text.lines().any(|l| l == "baraza_p2p_peers 0"), "{text}");
     let plain = node
         .http()
         .get(format!("{}/metrics", node.url))

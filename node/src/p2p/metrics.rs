@@ -184,7 +184,7 @@ impl P2pMetrics {
                 "Inbound sync requests answered busy: over the peer's rate, or too many fetches at once",
                 Counter::clone(&sync_refusals),
             );
-            libp2p::metrics::Metrics::new(&mut *r)
+            libp2p::metrics::Metrics::new(&mut r)
         };
         P2pMetrics {
             peers,
@@ -376,7 +376,10 @@ mod tests {
     #[test]
     fn help_texts_end_in_one_full_stop() {
         let out = encoded(&P2pMetrics::default());
-        assert!(out.contains("# HELP baraza_p2p_peers Connected peers.\n"), "{out}");
+        assert!(
+            out.contains("# HELP baraza_p2p_peers Connected peers.\n"),
+            "{out}"
+        );
         for help in out.lines().filter(|l| l.starts_with("# HELP baraza_")) {
             assert!(!help.ends_with(".."), "{help}");
         }
