@@ -1,20 +1,38 @@
-//! The node's metrics, rendered as Prometheus text (exposition format 0.0.4).
+//! The node's metrics: one [`prometheus_client`] registry, rendered at
+//! `GET /metrics` as OpenMetrics text.
 //!
-//! Hand-rolled on atomics rather than a metrics crate: the node exposes a
-//! dozen series, and a registry of plain counters keeps the dependency tree
-//! (and the hot path: one relaxed atomic add) small. Labelled counters whose
-//! label sets are open-ended in principle (rejection reasons, HTTP routes)
-//! live in small mutex-guarded maps; their labels all come from fixed sets
-//! (error codes, route templates, status codes), so the maps stay bounded.
+//! Every series the node keeps is registered in one [`Registry`] shared by
+//! the HTTP layer, the store's flush callback and the peer protocol, which
+//! adds libp2p's own swarm, bandwidth, gossipsub, identify, ping and
+//! Kademlia series to it (see [`crate::p2p::metrics`]). The hot path stays
+//! one relaxed atomic add per counter; labelled counters are
+//! [`Family`]s whose label values all come from fixed sets (error codes,
+//! route templates, status codes) and are capped besides.
 //!
 //! Gauges that mirror the store (objects by kind, pending objects, bytes on
-//! disk) are read from the store when the metrics are rendered, so they can
-//! never drift from it.
+//! disk) are not kept at all: [`Metrics::render`] reads them from the store
+//! it is given, and a [`Collector`] writes that reading into the same
+//! exposition, so they can never drift from the store.
+//!
+//! Counters are registered without their `_total` suffix, which the
+//! encoder appends: the rendered sample names are the ones
+//! `docs/OPERATING.md` has always documented.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{
+    DescriptorEncoder, EncodeLabelSet, EncodeLabelValue, EncodeMetric, LabelValueEncoder,
+};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::Registry;
 
 use crate::store::ObjectStore;
 
@@ -23,12 +41,21 @@ pub const FLUSH_BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
-/// Most distinct label values one labelled counter keeps; anything beyond
+/// The media type of [`Metrics::render`]'s text when the scraper asks for
+/// OpenMetrics (Prometheus does).
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// The media type for every other scraper (curl, older tools): the same
+/// text, which the 0.0.4 parsers read too (`# UNIT` and `# EOF` are comments).
+pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Most distinct label sets one labelled counter keeps; anything beyond
 /// is folded into the value `"other"` (a guard, not expected to trigger).
 const MAX_LABEL_VALUES: usize = 256;
 
 /// What happened to one submitted object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubmissionResult {
     /// Newly stored.
     Stored,
@@ -63,102 +90,169 @@ impl SubmissionResult {
     }
 }
 
-/// A histogram with fixed buckets, lock-free.
+impl EncodeLabelValue for SubmissionResult {
+    fn encode(&self, encoder: &mut LabelValueEncoder<'_>) -> Result<(), std::fmt::Error> {
+        EncodeLabelValue::encode(&self.as_str(), encoder)
+    }
+}
+
+/// `{result}` of `baraza_submissions_total`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ResultLabel {
+    result: SubmissionResult,
+}
+
+/// `{reason}` of `baraza_rejections_total` (and of the gossip rejections).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub(crate) struct ReasonLabel {
+    pub(crate) reason: &'static str,
+}
+
+/// `{route,status}` of `baraza_http_requests_total`; the route is stored
+/// escaped (prometheus-client writes label values as they are).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct HttpLabels {
+    route: String,
+    status: u16,
+}
+
+/// A counter family keyed by label sets from a fixed vocabulary, capped at
+/// [`MAX_LABEL_VALUES`] sets so a bug cannot grow it without bound.
 #[derive(Debug)]
-pub struct Histogram {
-    /// Upper bounds, ascending (the `+Inf` bucket is implicit).
-    bounds: &'static [f64],
-    /// Non-cumulative counts per bucket; the last one is `+Inf`.
-    buckets: Vec<AtomicU64>,
-    /// Sum of observed values, as `f64` bits (updated by compare-and-swap).
-    sum_bits: AtomicU64,
-    /// Number of observations.
-    count: AtomicU64,
+pub(crate) struct BoundedFamily<S> {
+    family: Family<S, Counter>,
+    /// The label sets admitted so far (the family cannot say how many it has).
+    admitted: Mutex<HashSet<S>>,
 }
 
-impl Histogram {
-    /// A histogram with these bucket upper bounds (ascending).
-    pub fn new(bounds: &'static [f64]) -> Histogram {
-        Histogram {
-            bounds,
-            buckets: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
-            sum_bits: AtomicU64::new(0f64.to_bits()),
-            count: AtomicU64::new(0),
+impl<S> BoundedFamily<S>
+where
+    S: Clone + Hash + Eq + EncodeLabelSet + Debug + Send + Sync + 'static,
+{
+    /// An empty family.
+    pub(crate) fn new() -> BoundedFamily<S> {
+        BoundedFamily {
+            family: Family::default(),
+            admitted: Mutex::new(HashSet::new()),
         }
     }
 
-    /// Records one value.
-    pub fn observe(&self, value: f64) {
-        let index = self
-            .bounds
-            .iter()
-            .position(|b| value <= *b)
-            .unwrap_or(self.bounds.len());
-        self.buckets[index].fetch_add(1, Ordering::Relaxed);
-        let _ = self
-            .sum_bits
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
-                Some((f64::from_bits(bits) + value).to_bits())
-            });
-        self.count.fetch_add(1, Ordering::Relaxed);
+    /// The family, to register it.
+    pub(crate) fn family(&self) -> Family<S, Counter> {
+        self.family.clone()
     }
 
-    /// Number of observations so far.
-    pub fn count(&self) -> u64 {
-        self.count.load(Ordering::Relaxed)
-    }
-
-    fn render(&self, out: &mut String, name: &str) {
-        let mut cumulative = 0;
-        for (bound, bucket) in self.bounds.iter().zip(&self.buckets) {
-            cumulative += bucket.load(Ordering::Relaxed);
-            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
-        }
-        if let Some(last) = self.buckets.last() {
-            cumulative += last.load(Ordering::Relaxed);
-        }
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {cumulative}");
-        let sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
-        let _ = writeln!(out, "{name}_sum {sum}");
-        let _ = writeln!(out, "{name}_count {}", self.count());
-    }
-}
-
-/// A counter family keyed by label values from a fixed vocabulary.
-#[derive(Debug, Default)]
-struct LabelledCounter<K: Ord> {
-    values: Mutex<BTreeMap<K, u64>>,
-}
-
-impl<K: Ord + Clone> LabelledCounter<K> {
-    fn add(&self, key: K, other: K) {
-        let mut values = self.values.lock().unwrap_or_else(|p| p.into_inner());
-        let key = if values.len() >= MAX_LABEL_VALUES && !values.contains_key(&key) {
-            other
-        } else {
+    /// Counts one under `key`, or under `other` once the family is full.
+    pub(crate) fn add(&self, key: S, other: S) {
+        let key = {
+            let mut admitted = lock(&self.admitted);
+            let key = if admitted.len() >= MAX_LABEL_VALUES && !admitted.contains(&key) {
+                other
+            } else {
+                key
+            };
+            admitted.insert(key.clone());
             key
         };
-        *values.entry(key).or_default() += 1;
+        self.family.get_or_create(&key).inc();
     }
 
-    fn snapshot(&self) -> Vec<(K, u64)> {
-        let values = self.values.lock().unwrap_or_else(|p| p.into_inner());
-        values.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    #[cfg(test)]
+    fn snapshot(&self) -> Vec<(S, u64)> {
+        let admitted = lock(&self.admitted);
+        admitted
+            .iter()
+            .map(|k| (k.clone(), self.family.get_or_create(k).get()))
+            .collect()
+    }
+}
+
+/// What the store said when the metrics were last asked for.
+#[derive(Debug, Default)]
+struct StoreReading {
+    objects: Vec<(String, u64)>,
+    pending: u64,
+    /// `None` when the size could not be read (the gauge is then left out).
+    bytes: Option<u64>,
+}
+
+impl StoreReading {
+    fn of(store: &dyn ObjectStore) -> StoreReading {
+        StoreReading {
+            objects: store
+                .counts()
+                .into_iter()
+                .map(|(kind, n)| (kind.to_string(), n))
+                .collect(),
+            pending: store.pending_len() as u64,
+            bytes: store.size_on_disk().ok(),
+        }
+    }
+}
+
+/// The store's gauges, encoded from the reading [`Metrics::render`] just
+/// took; outside a render the slot is empty and nothing is written.
+#[derive(Debug, Clone, Default)]
+struct StoreGauges {
+    reading: Arc<Mutex<Option<StoreReading>>>,
+}
+
+impl Collector for StoreGauges {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let reading = lock(&self.reading);
+        let Some(reading) = reading.as_ref() else {
+            return Ok(());
+        };
+        {
+            let mut family = encoder.encode_descriptor(
+                "baraza_objects",
+                "Stored objects by kind.",
+                None,
+                MetricType::Gauge,
+            )?;
+            for (kind, count) in &reading.objects {
+                let labels = [("kind", kind.as_str())];
+                ConstGauge::new(*count).encode(family.encode_family(&labels)?)?;
+            }
+        }
+        let pending = ConstGauge::new(reading.pending);
+        pending.encode(encoder.encode_descriptor(
+            "baraza_pending_objects",
+            "Objects waiting for referenced objects.",
+            None,
+            pending.metric_type(),
+        )?)?;
+        if let Some(bytes) = reading.bytes {
+            let bytes = ConstGauge::new(bytes);
+            bytes.encode(encoder.encode_descriptor(
+                "baraza_store_bytes",
+                "Bytes the data directory uses on disk.",
+                None,
+                bytes.metric_type(),
+            )?)?;
+        }
+        Ok(())
     }
 }
 
 /// Every metric the node keeps. Share it behind an `Arc`.
 #[derive(Debug)]
 pub struct Metrics {
-    /// Submitted objects by outcome, indexed like [`SubmissionResult::ALL`].
-    submissions: [AtomicU64; 5],
+    /// The one registry `/metrics` renders; the peer protocol adds to it.
+    registry: Arc<Mutex<Registry>>,
+    /// Submitted objects by outcome (every outcome present from the start).
+    submissions: Family<ResultLabel, Counter>,
     /// Rejected submissions by error code.
-    rejections: LabelledCounter<&'static str>,
+    rejections: BoundedFamily<ReasonLabel>,
     /// Durability flushes of the store, in seconds.
     flush: Histogram,
     /// HTTP responses by route template and status.
-    http: LabelledCounter<(String, u16)>,
-    /// The peer protocol's counters.
+    http: BoundedFamily<HttpLabels>,
+    /// The store's gauges, filled during a render.
+    store: StoreGauges,
+    /// One render at a time: the store reading is per render.
+    rendering: Mutex<()>,
+    /// The peer protocol's counters and libp2p's metrics.
     pub p2p: Arc<crate::p2p::metrics::P2pMetrics>,
 }
 
@@ -169,14 +263,53 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Empty metrics.
+    /// Empty metrics, registered in a new registry.
     pub fn new() -> Metrics {
+        let registry = Arc::new(Mutex::new(Registry::default()));
+        let submissions = Family::<ResultLabel, Counter>::default();
+        for result in SubmissionResult::ALL {
+            let _ = submissions.get_or_create(&ResultLabel { result });
+        }
+        let rejections = BoundedFamily::new();
+        let flush = Histogram::new(FLUSH_BUCKETS);
+        let http = BoundedFamily::new();
+        let store = StoreGauges::default();
+        {
+            let mut r = lock(&registry);
+            r.register_collector(Box::new(store.clone()));
+            r.register(
+                "baraza_submissions",
+                "Submitted objects by outcome",
+                submissions.clone(),
+            );
+            r.register(
+                "baraza_rejections",
+                "Rejected submissions by reason (error code)",
+                rejections.family(),
+            );
+            r.register(
+                "baraza_flush_seconds",
+                "Duration of the store's durability flushes (group commits)",
+                flush.clone(),
+            );
+            r.register(
+                "baraza_http_requests",
+                "HTTP responses by route template and status",
+                http.family(),
+            );
+        }
+        let p2p = Arc::new(crate::p2p::metrics::P2pMetrics::in_registry(
+            registry.clone(),
+        ));
         Metrics {
-            submissions: Default::default(),
-            rejections: LabelledCounter::default(),
-            flush: Histogram::new(&FLUSH_BUCKETS),
-            http: LabelledCounter::default(),
-            p2p: Arc::default(),
+            registry,
+            submissions,
+            rejections,
+            flush,
+            http,
+            store,
+            rendering: Mutex::new(()),
+            p2p,
         }
     }
 
@@ -192,124 +325,63 @@ impl Metrics {
         self.flush.observe(seconds);
     }
 
-    /// The flush-latency histogram.
-    pub fn flush(&self) -> &Histogram {
-        &self.flush
-    }
-
     /// Counts one submitted object's outcome.
     pub fn count_submission(&self, result: SubmissionResult) {
-        let index = SubmissionResult::ALL
-            .iter()
-            .position(|r| *r == result)
-            .unwrap_or(0);
-        self.submissions[index].fetch_add(1, Ordering::Relaxed);
+        self.submissions
+            .get_or_create(&ResultLabel { result })
+            .inc();
     }
 
     /// Counts one rejected submission: its outcome and its reason (a stable error code).
     pub fn count_rejection(&self, reason: &'static str) {
         self.count_submission(SubmissionResult::Rejected);
-        self.rejections.add(reason, "other");
+        self.rejections
+            .add(ReasonLabel { reason }, ReasonLabel { reason: "other" });
     }
 
     /// Submissions so far with this outcome.
     pub fn submissions(&self, result: SubmissionResult) -> u64 {
-        let index = SubmissionResult::ALL
-            .iter()
-            .position(|r| *r == result)
-            .unwrap_or(0);
-        self.submissions[index].load(Ordering::Relaxed)
+        self.submissions
+            .get_or_create(&ResultLabel { result })
+            .get()
     }
 
     /// Counts one HTTP response. `route` is the route template (e.g.
     /// `/v1/objects/{id}`), never the raw path, so labels stay bounded.
     pub fn count_http(&self, route: &str, status: u16) {
-        self.http
-            .add((route.to_owned(), status), ("other".to_owned(), status));
+        self.http.add(
+            HttpLabels {
+                route: escape_label(route),
+                status,
+            },
+            HttpLabels {
+                route: "other".to_owned(),
+                status,
+            },
+        );
     }
 
-    /// The Prometheus text of every metric, with the store's gauges read now.
+    /// The OpenMetrics text of every metric, with the store's gauges read now.
     pub fn render(&self, store: &dyn ObjectStore) -> String {
-        let mut out = String::with_capacity(4096);
-        header(
-            &mut out,
-            "baraza_objects",
-            "gauge",
-            "Stored objects by kind.",
-        );
-        for (kind, count) in store.counts() {
-            let _ = writeln!(out, "baraza_objects{{kind=\"{kind}\"}} {count}");
+        let _one_at_a_time = lock(&self.rendering);
+        *lock(&self.store.reading) = Some(StoreReading::of(store));
+        let mut out = String::with_capacity(16 * 1024);
+        {
+            let registry = lock(&self.registry);
+            // Writing to a String cannot fail, and every encoder here is ours
+            // or libp2p's: an error would leave a truncated text, not a panic.
+            if let Err(error) = prometheus_client::encoding::text::encode(&mut out, &registry) {
+                tracing::warn!(%error, "metrics could not be encoded");
+            }
         }
-        header(
-            &mut out,
-            "baraza_pending_objects",
-            "gauge",
-            "Objects waiting for referenced objects.",
-        );
-        let _ = writeln!(out, "baraza_pending_objects {}", store.pending_len());
-        if let Ok(bytes) = store.size_on_disk() {
-            header(
-                &mut out,
-                "baraza_store_bytes",
-                "gauge",
-                "Bytes the data directory uses on disk.",
-            );
-            let _ = writeln!(out, "baraza_store_bytes {bytes}");
-        }
-        header(
-            &mut out,
-            "baraza_submissions_total",
-            "counter",
-            "Submitted objects by outcome.",
-        );
-        for result in SubmissionResult::ALL {
-            let _ = writeln!(
-                out,
-                "baraza_submissions_total{{result=\"{}\"}} {}",
-                result.as_str(),
-                self.submissions(result)
-            );
-        }
-        header(
-            &mut out,
-            "baraza_rejections_total",
-            "counter",
-            "Rejected submissions by reason (error code).",
-        );
-        for (reason, count) in self.rejections.snapshot() {
-            let _ = writeln!(
-                out,
-                "baraza_rejections_total{{reason=\"{reason}\"}} {count}"
-            );
-        }
-        header(
-            &mut out,
-            "baraza_flush_seconds",
-            "histogram",
-            "Duration of the store's durability flushes (group commits).",
-        );
-        self.flush.render(&mut out, "baraza_flush_seconds");
-        header(
-            &mut out,
-            "baraza_http_requests_total",
-            "counter",
-            "HTTP responses by route template and status.",
-        );
-        for ((route, status), count) in self.http.snapshot() {
-            let _ = writeln!(
-                out,
-                "baraza_http_requests_total{{route=\"{}\",status=\"{status}\"}} {count}",
-                escape_label(&route)
-            );
-        }
-        self.p2p.render(&mut out);
+        *lock(&self.store.reading) = None;
         out
     }
 }
 
-pub(crate) fn header(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
+/// Locks `mutex`, recovering from poisoning (a counter is never half-updated).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Escapes a label value per the exposition format.
@@ -324,14 +396,21 @@ fn escape_label(value: &str) -> String {
 mod tests {
     use super::*;
 
+    fn encoded(registry: &Registry) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, registry).expect("encodes");
+        out
+    }
+
     #[test]
     fn histogram_buckets_are_cumulative() {
-        let h = Histogram::new(&FLUSH_BUCKETS);
+        let h = Histogram::new(FLUSH_BUCKETS);
         h.observe(0.0001);
         h.observe(0.003);
         h.observe(10.0);
-        let mut out = String::new();
-        h.render(&mut out, "x");
+        let mut registry = Registry::default();
+        registry.register("x", "A histogram.", h);
+        let out = encoded(&registry);
         assert!(out.contains("x_bucket{le=\"0.0005\"} 1\n"), "{out}");
         assert!(out.contains("x_bucket{le=\"0.005\"} 2\n"), "{out}");
         assert!(out.contains("x_bucket{le=\"2.5\"} 2\n"), "{out}");
@@ -341,17 +420,59 @@ mod tests {
 
     #[test]
     fn labelled_counters_are_bounded() {
-        let c: LabelledCounter<String> = LabelledCounter::default();
-        for i in 0..MAX_LABEL_VALUES + 10 {
-            c.add(format!("v{i}"), "other".into());
+        let c: BoundedFamily<ReasonLabel> = BoundedFamily::new();
+        let reasons: Vec<&'static str> = (0..MAX_LABEL_VALUES + 10)
+            .map(|i| &*format!("v{i}").leak())
+            .collect();
+        for reason in reasons {
+            c.add(ReasonLabel { reason }, ReasonLabel { reason: "other" });
         }
         let snapshot = c.snapshot();
         assert_eq!(snapshot.len(), MAX_LABEL_VALUES + 1);
-        assert!(snapshot.contains(&("other".to_owned(), 10)));
+        assert!(snapshot.contains(&(ReasonLabel { reason: "other" }, 10)));
     }
 
     #[test]
     fn label_values_are_escaped() {
         assert_eq!(escape_label("a\"b\\c\n"), "a\\\"b\\\\c\\n");
+    }
+
+    #[test]
+    fn routes_are_rendered_escaped() {
+        let metrics = Metrics::new();
+        metrics.count_http("/a\"b", 200);
+        let out = encoded(&lock(&metrics.registry));
+        assert!(
+            out.contains("baraza_http_requests_total{route=\"/a\\\"b\",status=\"200\"} 1\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn counters_keep_their_documented_names() {
+        let metrics = Metrics::new();
+        metrics.count_submission(SubmissionResult::Stored);
+        metrics.count_rejection("bad_signature");
+        metrics.observe_flush(0.003, 1);
+        let out = encoded(&lock(&metrics.registry));
+        for line in [
+            "baraza_submissions_total{result=\"stored\"} 1",
+            "baraza_submissions_total{result=\"held\"} 0",
+            "baraza_submissions_total{result=\"rejected\"} 1",
+            "baraza_rejections_total{reason=\"bad_signature\"} 1",
+            "baraza_flush_seconds_bucket{le=\"0.005\"} 1",
+            "baraza_flush_seconds_count 1",
+            "baraza_p2p_peers 0",
+            "baraza_sync_bytes_total{direction=\"in\"} 0",
+            "baraza_sync_sessions_total{result=\"failed\"} 0",
+            "baraza_gossip_messages_total{result=\"ignored\"} 0",
+            "baraza_sync_requests_refused_total 0",
+            "# EOF",
+        ] {
+            assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
+        }
+        assert_eq!(metrics.submissions(SubmissionResult::Rejected), 1);
+        // Outside a render the store's gauges are not written at all.
+        assert!(!out.contains("baraza_objects"), "{out}");
     }
 }

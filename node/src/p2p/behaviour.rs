@@ -17,6 +17,7 @@ use libp2p::gossipsub::{
 };
 use libp2p::identity::Keypair;
 use libp2p::kad::{self, store::MemoryStore};
+use libp2p::metrics::Registry;
 use libp2p::swarm::behaviour::toggle::Toggle;
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::{
@@ -121,6 +122,24 @@ fn score_thresholds() -> PeerScoreThresholds {
 impl Behaviour {
     /// Builds every behaviour for `key`.
     pub fn new(key: &Keypair, settings: &BehaviourSettings) -> Result<Behaviour, P2pError> {
+        Behaviour::build(key, settings, None)
+    }
+
+    /// [`Behaviour::new`], with gossipsub's own series (mesh sizes, peer
+    /// scores, validation results per topic) registered in `registry`.
+    pub fn new_with_metrics(
+        key: &Keypair,
+        settings: &BehaviourSettings,
+        registry: &mut Registry,
+    ) -> Result<Behaviour, P2pError> {
+        Behaviour::build(key, settings, Some(registry))
+    }
+
+    fn build(
+        key: &Keypair,
+        settings: &BehaviourSettings,
+        registry: Option<&mut Registry>,
+    ) -> Result<Behaviour, P2pError> {
         let peer_id = key.public().to_peer_id();
         let topic = objects_topic(&settings.network);
         let config = gossipsub::ConfigBuilder::default()
@@ -135,6 +154,14 @@ impl Behaviour {
         let mut gossipsub =
             gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), config)
                 .map_err(|e| P2pError::Setup(format!("gossipsub: {e}")))?;
+        if let Some(registry) = registry {
+            let mut metrics = gossipsub::MetricsConfig::default();
+            metrics.buckets_using_scoring_thresholds(&score_thresholds());
+            let registry = registry
+                .sub_registry_with_prefix("libp2p")
+                .sub_registry_with_prefix("gossipsub");
+            gossipsub = gossipsub.with_metrics(registry, metrics);
+        }
         gossipsub
             .with_peer_score(score_params(&topic), score_thresholds())
             .map_err(|e| P2pError::Setup(format!("gossipsub scoring: {e}")))?;

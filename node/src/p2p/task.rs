@@ -139,6 +139,9 @@ pub async fn start(
         mdns: settings.mdns,
         max_connections: settings.max_connections,
     };
+    // The swarm's own series (bandwidth, gossipsub's mesh and scores) go
+    // into the node's metrics registry; the guard is dropped before any await.
+    let mut registry = metrics.swarm_registry();
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(identity)
         .with_tokio()
         .with_tcp(
@@ -149,13 +152,15 @@ pub async fn start(
         .map_err(|e| P2pError::Setup(format!("transport: {e}")))?
         .with_dns()
         .map_err(|e| P2pError::Setup(format!("dns: {e}")))?
+        .with_bandwidth_metrics(&mut registry)
         .with_behaviour(|key| {
-            Behaviour::new(key, &behaviour_settings)
+            Behaviour::new_with_metrics(key, &behaviour_settings, &mut registry)
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
         })
         .map_err(|e| P2pError::Setup(e.to_string()))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(300)))
         .build();
+    drop(registry);
     let peer_id = *swarm.local_peer_id();
 
     let mut listeners = 0;
@@ -330,6 +335,7 @@ impl Node {
     // ----- libp2p events -------------------------------------------------
 
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        self.metrics.record(&event);
         match event {
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(event)) => self.on_gossip(event),
             SwarmEvent::Behaviour(BehaviourEvent::Sync(event)) => self.on_sync(event),
