@@ -753,3 +753,51 @@ fn every_new_command_has_help_with_exit_codes() {
         .success();
     assert!(stdout(&out).contains("--limit"));
 }
+
+#[test]
+fn export_labels_a_revoked_key_as_the_audit_does() {
+    let node = Node::start();
+    let env = Env::new(&node);
+    let steward = env.new_key("steward");
+    let nri = env.new_key("nri");
+    let kept = env.new_key("kept");
+    let revoked = env.new_key("revoked");
+    fs::write(env.path("charter.toml"), charter_toml(&steward)).expect("write charter");
+    let p = env.path("charter.toml").display().to_string();
+    let charter = env.submit("steward", &format!("charter --file {p}"));
+    env.submit("steward", &format!("endorse {charter}"));
+    let on = format!("--charter {charter} --expires 2999-01-01");
+    env.submit(
+        "steward",
+        &format!("attest {nri} {on} --role nri --region african"),
+    );
+    for who in [&kept, &revoked] {
+        env.submit(
+            "nri",
+            &format!("attest {who} {on} --role stakeholder --group academia --region african"),
+        );
+    }
+    let section = format!("--charter {charter} --section whole-and-open");
+    let c_kept = env.submit("kept", &format!("comment {section} --text kept"));
+    let c_revoked = env.submit("revoked", &format!("comment {section} --text revoked"));
+    // The NRI revokes one stakeholder's key from before it commented.
+    env.submit(
+        "nri",
+        &format!("revoke {revoked} --reason 'key lost' --effective-from 2024-01-02"),
+    );
+    let exported = env.json(
+        "kept",
+        &format!("export --charter {charter} --format json"),
+    );
+    let rows = exported.as_array().expect("array");
+    assert_eq!(rows.len(), 2);
+    let find = |id: &str| rows.iter().find(|r| r["id"] == id).expect("exported");
+    assert_eq!(find(&c_kept)["stakeholder_group"], "academia");
+    assert_eq!(find(&c_kept)["region"], "african");
+    assert_eq!(
+        find(&c_revoked)["stakeholder_group"],
+        "unattested",
+        "a revoked key loses its group"
+    );
+    assert_eq!(find(&c_revoked)["region"], "unattested");
+}

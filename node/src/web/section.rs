@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use baraza_protocol::audit::Roster;
 use baraza_protocol::kinds::{Draft, Stance};
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject};
 
@@ -267,9 +268,8 @@ pub(super) fn paragraphs(text: &str) -> String {
         .collect()
 }
 
-/// Endorsement counts of `target` by stance and by the endorser's
-/// self-declared stakeholder group (profiles; the audit page counts only
-/// attested endorsers).
+/// Endorsement counts of `target` by stance and by the group the audit
+/// counts the endorser in when it endorsed ([`Roster`]; unattested otherwise).
 fn endorsements_html(
     state: &ApiState,
     ctx: &Ctx,
@@ -283,6 +283,10 @@ fn endorsements_html(
         },
         MAX_LISTED,
     )?;
+    let roster = match target.body() {
+        Body::Draft(d) => Some(Roster::from_source(&*state.store, &d.charter)),
+        _ => None,
+    };
     let (mut support, mut object) = (0u64, 0u64);
     let mut by_group: BTreeMap<String, u64> = BTreeMap::new();
     for e in &endorsements {
@@ -293,7 +297,8 @@ fn endorsements_html(
             Stance::Support => support += 1,
             Stance::Object => object += 1,
         }
-        let group = latest_profile_group(state, &e.author())?
+        let group = (roster.as_ref())
+            .and_then(|r| r.standing_of(&e.author(), e.created_at()).counted_as)
             .unwrap_or_else(|| ctx.t(Key::Unattested).to_owned());
         *by_group.entry(group).or_default() += 1;
     }
