@@ -171,3 +171,24 @@ pub(super) fn charter(s: &mut Scenario) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+pub(super) fn dump_data() -> super::data::CharterData {
+    use super::data::*;
+    use StakeholderGroup::*;
+    let dt = |ms: u64| -> toml::value::Datetime { crate::time::iso8601_utc(ms).replace(".000Z", "Z").parse().expect("dt") };
+    CharterData {
+        at: dt(CHARTER_AT),
+        title: "The Internet We Want".into(),
+        summary: "The IGF Leadership Panel's vision of the Internet We Want, presented at IGF 2023 \
+             in Kyoto, opened to all stakeholders for comment on its five sections, then built \
+             out by five working groups into measurable goals, targets and indicators for \
+             presentation at IGF 2024 in Riyadh.".into(),
+        languages: ["en", "fr", "es", "ar", "ru", "zh"].map(str::to_owned).to_vec(),
+        threshold: 2,
+        ratification: "Ratified on behalf of the IGF Leadership Panel.".into(),
+        policy: Policy { min_nris: 5, min_regions: 5, groups: vec![Government, PrivateSector, CivilSociety, TechnicalCommunity, Academia, Intergovernmental, Youth] },
+        sections: SECTIONS.iter().map(|t| SectionData { slug: t.slug.into(), title: t.title.into(), summary: t.summary.into() }).collect(),
+        phases: phases().into_iter().map(|p| PhaseData { name: p.name, opens: dt(p.opens), closes: dt(p.closes), accepts: p.accepts }).collect(),
+    }
+}

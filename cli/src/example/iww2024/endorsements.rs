@@ -173,3 +173,23 @@ pub(super) fn endorse_release(s: &mut Scenario, variant: Variant) -> anyhow::Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+pub(super) fn dump_data() -> super::data::EndorsementsData {
+    use super::data::*;
+    let dt = |ms: u64| -> toml::value::Datetime { crate::time::iso8601_utc(ms).replace(".000Z", "Z").parse().expect("dt") };
+    EndorsementsData {
+        nri_statement: "Endorsed by our multistakeholder organising committee.".into(),
+        nris_from: dt(day(16, 10, 0)),
+        nris_not_met: NRIS_NOT_MET.iter().map(|x| x.to_string()).collect(),
+        endorsements: ENDORSEMENTS.iter().map(|e| EndorseData {
+            endorser: e.endorser.into(),
+            suffix: (!e.suffix.is_empty()).then(|| e.suffix.to_owned()),
+            stance: e.stance,
+            at: dt(e.at),
+            statement: e.statement.map(str::to_owned),
+            on_behalf_of: e.on_behalf_of.map(str::to_owned),
+            variants: match e.variants { In::Both => super::data::In::Both, In::MetOnly => super::data::In::PolicyMet, In::NotMetOnly => super::data::In::PolicyNotMet },
+        }).collect(),
+    }
+}

@@ -19,6 +19,9 @@
 
 mod charter;
 mod comments;
+mod data;
+#[cfg(test)]
+mod dump;
 mod drafts;
 mod drafts_v1;
 mod drafts_v2;
