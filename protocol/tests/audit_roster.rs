@@ -3,11 +3,10 @@
 //! that is no NRI, the chain up to a steward — and its agreement with the
 //! chains the audit report shows.
 
-mod consultation;
 
 use baraza_protocol::audit::{AuditSource, ChainReason, ChainRole, ObjectSet, Roster};
 use baraza_protocol::kinds::{Region, Role, StakeholderGroup};
-use consultation::*;
+use baraza_testkit::consultation::*;
 
 fn roster(w: &World) -> Roster {
     Roster::new(w.id("charter"), w.objects.iter().cloned())
