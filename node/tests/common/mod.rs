@@ -2,7 +2,7 @@
 //! (from `baraza-testkit`), small signed objects of each kind the API tests need, and a real API
 //! server on 127.0.0.1:0 over a real sled directory.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 use std::sync::Arc;
 

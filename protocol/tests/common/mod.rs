@@ -2,7 +2,7 @@
 //! times and one sample body per kind (from `baraza-testkit`), and a tiny
 //! CBOR writer for building deliberately broken encodings.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 pub use baraza_testkit::fixtures::{
     charter, charter_body, comment, comment_body, draft_body, sample_bodies, DAY, FEB_2024,
