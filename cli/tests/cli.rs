@@ -4,8 +4,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
 use assert_cmd::Command;
-use serde_json::Value;
 use baraza_testkit::cli::{stderr, stdout, Env, PASSPHRASE};
+use serde_json::Value;
 
 const CHARTER: &str = "5b1f4e7c2d9a8b3f6e0c1d2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e";
 /// 2025-06-01T12:00:00.123Z
@@ -41,8 +41,8 @@ fn key_new_writes_a_private_keystore_and_key_show_repeats_the_did() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
-    let stored: Value =
-        serde_json::from_slice(&fs::read(env.path(KEYSTORE)).expect("read")).expect("keystore json");
+    let stored: Value = serde_json::from_slice(&fs::read(env.path(KEYSTORE)).expect("read"))
+        .expect("keystore json");
     assert_eq!(stored["version"], 1);
     assert_eq!(stored["did"], did.as_str());
     assert_eq!(stored["kdf"]["algorithm"], "argon2id");
@@ -94,7 +94,11 @@ fn key_new_refuses_to_overwrite_without_force() {
         .success();
     let second = stdout(&forced).trim().to_string();
     assert_ne!(second, first);
-    let show = env.baraza(KEYSTORE).args(["key", "show"]).assert().success();
+    let show = env
+        .baraza(KEYSTORE)
+        .args(["key", "show"])
+        .assert()
+        .success();
     assert_eq!(stdout(&show).trim(), second);
     let mode = fs::metadata(env.path(KEYSTORE))
         .expect("exists")
@@ -211,7 +215,12 @@ fn sign_then_inspect_human_and_json() {
     assert_eq!(json["body"]["created_at"], CREATED_AT);
     assert_eq!(json["body"]["section"], "whole-and-open");
 
-    let human = env.baraza(KEYSTORE).arg("inspect").arg(&object).assert().success();
+    let human = env
+        .baraza(KEYSTORE)
+        .arg("inspect")
+        .arg(&object)
+        .assert()
+        .success();
     let text = stdout(&human);
     assert!(text.contains(&id), "{text}");
     assert!(text.contains(&did), "{text}");
@@ -320,7 +329,12 @@ fn tampered_objects_are_invalid() {
     for (name, bytes) in [("sig.cose", bad_signature), ("payload.cose", bad_payload)] {
         let path = env.path(name);
         fs::write(&path, bytes).expect("write");
-        let out = env.baraza(KEYSTORE).arg("inspect").arg(&path).assert().code(1);
+        let out = env
+            .baraza(KEYSTORE)
+            .arg("inspect")
+            .arg(&path)
+            .assert()
+            .code(1);
         let err = stderr(&out);
         assert!(err.starts_with("invalid object: "), "{name}: {err}");
         assert!(err.contains("[bad_signature]"), "{name}: {err}");
@@ -345,7 +359,12 @@ fn tampered_objects_are_invalid() {
     // Not an object at all.
     let junk = env.path("junk.cose");
     fs::write(&junk, b"{\"hello\": 1}").expect("write");
-    let out = env.baraza(KEYSTORE).arg("inspect").arg(&junk).assert().code(1);
+    let out = env
+        .baraza(KEYSTORE)
+        .arg("inspect")
+        .arg(&junk)
+        .assert()
+        .code(1);
     assert!(
         stderr(&out).starts_with("invalid object: "),
         "{}",
@@ -358,7 +377,12 @@ fn oversized_input_is_refused_before_reading() {
     let env = Env::new(BIN);
     let big = env.path("big.cose");
     fs::write(&big, vec![0u8; MAX_OBJECT_BYTES + 1]).expect("write");
-    let out = env.baraza(KEYSTORE).arg("inspect").arg(&big).assert().code(1);
+    let out = env
+        .baraza(KEYSTORE)
+        .arg("inspect")
+        .arg(&big)
+        .assert()
+        .code(1);
     let err = stderr(&out);
     assert!(err.contains("[too_large]"), "{err}");
     assert!(err.contains(&(MAX_OBJECT_BYTES + 1).to_string()), "{err}");

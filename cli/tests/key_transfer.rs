@@ -5,16 +5,19 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use baraza_testkit::cli::{stderr, stdout, Env};
-
+use serde_json::Value;
 
 /// The binary under test.
 const BIN: &str = env!("CARGO_BIN_EXE_baraza");
 
 /// `key show` of `keystore`.
 fn show(env: &Env, keystore: &str) -> String {
-    let out = env.baraza(keystore).args(["key", "show"]).assert().success();
+    let out = env
+        .baraza(keystore)
+        .args(["key", "show"])
+        .assert()
+        .success();
     stdout(&out).trim().to_string()
 }
 

@@ -9,8 +9,8 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use serde_json::{json, Value};
 use baraza_testkit::cli::{argv, stderr, stdout, Env};
+use serde_json::{json, Value};
 use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_baraza");
@@ -682,10 +682,7 @@ fn export_labels_a_revoked_key_as_the_audit_does() {
         "nri",
         &format!("revoke {revoked} --reason 'key lost' --effective-from 2024-01-02"),
     );
-    let exported = env.json(
-        "kept",
-        &format!("export --charter {charter} --format json"),
-    );
+    let exported = env.json("kept", &format!("export --charter {charter} --format json"));
     let rows = exported.as_array().expect("array");
     assert_eq!(rows.len(), 2);
     let find = |id: &str| rows.iter().find(|r| r["id"] == id).expect("exported");

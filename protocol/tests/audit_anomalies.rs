@@ -1,7 +1,6 @@
 //! One test per anomaly kind: each adds one thing to a clean consultation
 //! and asserts that exactly that finding appears (and whether it blocks).
 
-
 use baraza_protocol::audit::{Anomaly, AuditOptions, ReferenceProblem, Verdict};
 use baraza_protocol::kinds::{Role, Stance};
 use baraza_protocol::limits::MAX_CLOCK_SKEW_MS;

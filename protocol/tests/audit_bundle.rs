@@ -2,7 +2,6 @@
 //! bundles: round trip, equivalence with the full store, missing objects,
 //! tampering, strict reading.
 
-
 use baraza_protocol::audit::{
     audit, build_bundle, read_bundle, AuditOptions, AuditSource, BundleError, Verdict,
 };

@@ -1,6 +1,5 @@
 //! Policy clauses, endorsement counting, coverage and participation.
 
-
 use baraza_protocol::audit::{
     ClauseKind, CoverageStatus, NotCountedReason, PolicyEvaluation, Verdict,
 };

@@ -3,7 +3,6 @@
 //! that is no NRI, the chain up to a steward — and its agreement with the
 //! chains the audit report shows.
 
-
 use baraza_protocol::audit::{AuditSource, ChainReason, ChainRole, ObjectSet, Roster};
 use baraza_protocol::kinds::{Region, Role, StakeholderGroup};
 use baraza_testkit::consultation::*;
@@ -29,7 +28,10 @@ fn an_attested_stakeholder_chains_to_a_steward() {
     assert_eq!(issuer.role, Some(ChainRole::Nri));
     assert_eq!(issuer.at, T0 + 3 * HOUR, "judged when it attested");
     assert!(issuer.held);
-    let steward = issuer.issuer.as_deref().expect("a steward attested the NRI");
+    let steward = issuer
+        .issuer
+        .as_deref()
+        .expect("a steward attested the NRI");
     assert_eq!(steward.signer, steward_key());
     assert_eq!(steward.role, Some(ChainRole::Steward));
     assert!(steward.issuer.is_none(), "stewards are roots");
@@ -108,7 +110,11 @@ fn an_expired_attestation_no_longer_holds() {
     let s = r.standing_of(&late.public(), T0 + 10 * DAY);
     assert!(!s.held());
     assert_eq!(s.reason(), Some(ChainReason::Expired));
-    assert_eq!(s.group(), Some(&StakeholderGroup::Youth), "the lost group is still named");
+    assert_eq!(
+        s.group(),
+        Some(&StakeholderGroup::Youth),
+        "the lost group is still named"
+    );
     assert_eq!(s.counted_as, None, "but nobody counts it");
 }
 
@@ -135,9 +141,17 @@ fn a_revocation_counts_from_its_effective_time() {
 #[test]
 fn a_revoked_issuer_takes_its_stakeholders_with_it() {
     let mut w = World::baseline();
-    w.revoke("revoke-nri-2", nri(2).public(), T0 + 20 * DAY, T0 + 20 * DAY, &steward(1));
+    w.revoke(
+        "revoke-nri-2",
+        nri(2).public(),
+        T0 + 20 * DAY,
+        T0 + 20 * DAY,
+        &steward(1),
+    );
     let r = roster(&w);
-    assert!(r.standing_of(&stakeholder(2).public(), T0 + 19 * DAY).held());
+    assert!(r
+        .standing_of(&stakeholder(2).public(), T0 + 19 * DAY)
+        .held());
     let s = r.standing_of(&stakeholder(2).public(), T0 + 20 * DAY);
     assert_eq!(s.reason(), Some(ChainReason::IssuerRevoked));
 }
@@ -211,14 +225,27 @@ fn editors_of_a_section() {
 #[test]
 fn from_a_source_it_reads_what_it_needs() {
     let mut w = World::baseline();
-    w.revoke("revoke-sh-1", stakeholder(1).public(), T0 + 10 * DAY, T0 + 12 * DAY, &nri(1));
+    w.revoke(
+        "revoke-sh-1",
+        stakeholder(1).public(),
+        T0 + 10 * DAY,
+        T0 + 12 * DAY,
+        &nri(1),
+    );
     let a = w.id("stakeholder-3");
     w.retract("retract-sh-3", a, T0 + 5 * DAY, &nri(3));
     let set: ObjectSet = w.objects.iter().cloned().collect();
     let from_source = Roster::from_source(&set, &w.id("charter"));
     let direct = roster(&w);
     assert!(from_source.charter().is_some());
-    for key in [stakeholder(1), stakeholder(2), stakeholder(3), nri(1), editor(), steward(1)] {
+    for key in [
+        stakeholder(1),
+        stakeholder(2),
+        stakeholder(3),
+        nri(1),
+        editor(),
+        steward(1),
+    ] {
         for at in [T0 + DAY, T0 + 11 * DAY] {
             assert_eq!(
                 from_source.standing_of(&key.public(), at),
@@ -226,7 +253,9 @@ fn from_a_source_it_reads_what_it_needs() {
             );
         }
     }
-    assert!(!from_source.standing_of(&stakeholder(1).public(), T0 + 11 * DAY).held());
+    assert!(!from_source
+        .standing_of(&stakeholder(1).public(), T0 + 11 * DAY)
+        .held());
     // A source without the charter: nobody stands.
     let empty = ObjectSet::new();
     assert!(empty.object(&w.id("charter")).is_none());
@@ -246,6 +275,10 @@ fn the_audit_report_shows_the_roster_chains() {
         ("e-sh-3", stakeholder(3)),
     ] {
         let chain = &report.trust.chains[&w.id(name)];
-        assert_eq!(*chain, r.standing_of(&key.public(), T0 + 55 * DAY).chain, "{name}");
+        assert_eq!(
+            *chain,
+            r.standing_of(&key.public(), T0 + 55 * DAY).chain,
+            "{name}"
+        );
     }
 }

@@ -2,7 +2,6 @@
 //! after `effective_from`, retracted attestations, issuers that lost their
 //! role, and the choice among several attestations.
 
-
 use baraza_protocol::audit::{Anomaly, AuditReport, ChainReason, ChainRole, Verdict};
 use baraza_protocol::kinds::{Region, Role, StakeholderGroup};
 use baraza_protocol::ObjectId;

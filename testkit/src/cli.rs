@@ -75,7 +75,11 @@ impl Env {
     /// Runs `key new` into `keystore`; checks it printed an Ed25519
     /// did:key and returns it.
     pub fn new_key(&self, keystore: &str) -> String {
-        let out = self.baraza(keystore).args(["key", "new"]).assert().success();
+        let out = self
+            .baraza(keystore)
+            .args(["key", "new"])
+            .assert()
+            .success();
         let did = stdout(&out).trim().to_owned();
         assert!(
             did.starts_with("did:key:z6Mk"),

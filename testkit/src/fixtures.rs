@@ -385,7 +385,12 @@ mod tests {
             .summary("A multistakeholder framework for the Internet we want.")
             .section("whole-and-open", "Whole and open")
             .section("safe-and-secure", "Safe and secure")
-            .phase("consultation", FEB_2024 - 30 * DAY, FEB_2024 + 29 * DAY, &[Kind::Comment])
+            .phase(
+                "consultation",
+                FEB_2024 - 30 * DAY,
+                FEB_2024 + 29 * DAY,
+                &[Kind::Comment],
+            )
             .phase(
                 "presentation",
                 FEB_2024 + 300 * DAY,

@@ -240,7 +240,8 @@ fn fetch_object(client: &NodeClient, id: &ObjectId) -> anyhow::Result<SignedObje
             client.url()
         );
     }
-    SignedObject::decode(&bytes).map_err(|e| anyhow!("object {id} from {} is invalid: {e}", client.url()))
+    SignedObject::decode(&bytes)
+        .map_err(|e| anyhow!("object {id} from {} is invalid: {e}", client.url()))
 }
 
 /// The consultation's roster, judged by the audit's own rule

@@ -57,11 +57,18 @@ fn author(n: usize) -> Keypair {
 
 /// The consultation every comment belongs to.
 pub(crate) fn charter() -> SignedObject {
-    let builder = SECTIONS.iter().fold(CharterBuilder::new(T0 - 30 * DAY), |b, slug| {
-        b.section(slug, &slug.replace('-', " "))
-    });
+    let builder = SECTIONS
+        .iter()
+        .fold(CharterBuilder::new(T0 - 30 * DAY), |b, slug| {
+            b.section(slug, &slug.replace('-', " "))
+        });
     builder
-        .phase("consultation", T0 - 30 * DAY, T0 + 365 * DAY, &[Kind::Comment])
+        .phase(
+            "consultation",
+            T0 - 30 * DAY,
+            T0 + 365 * DAY,
+            &[Kind::Comment],
+        )
         .steward(steward().public())
         .policy(1, 1, &[StakeholderGroup::CivilSociety])
         .languages(&["en", "fr", "sw"])

@@ -5,9 +5,7 @@
 //! the five version 2 drafts.
 
 use anyhow::Context;
-use baraza_protocol::kinds::{
-    Disposition, Draft, Goal, Indicator, Release, ReleaseDraft, Target,
-};
+use baraza_protocol::kinds::{Disposition, Draft, Goal, Indicator, Release, ReleaseDraft, Target};
 use baraza_protocol::Body;
 
 use super::data::{ms, Data, DraftsData, GoalData};

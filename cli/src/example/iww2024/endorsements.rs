@@ -39,7 +39,11 @@ struct Endorse<'d> {
 
 /// Signs the release's endorsements for `variant`: every NRI's (five
 /// minutes apart, on behalf of the NRI), then the others in file order.
-pub(super) fn endorse_release(s: &mut Scenario, data: &Data, variant: Variant) -> anyhow::Result<()> {
+pub(super) fn endorse_release(
+    s: &mut Scenario,
+    data: &Data,
+    variant: Variant,
+) -> anyhow::Result<()> {
     let release = s.id("release")?;
     let e = &data.endorsements;
     let nris_from = ms(&e.nris_from)?;
@@ -60,7 +64,11 @@ pub(super) fn endorse_release(s: &mut Scenario, data: &Data, variant: Variant) -
             },
         });
     }
-    for x in e.endorsements.iter().filter(|x| x.variants.includes(variant)) {
+    for x in e
+        .endorsements
+        .iter()
+        .filter(|x| x.variants.includes(variant))
+    {
         all.push(Endorse {
             name: match &x.suffix {
                 None => format!("endorse-release-{}", x.endorser),
