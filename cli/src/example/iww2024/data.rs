@@ -85,6 +85,29 @@ pub(super) struct People {
     pub(super) stakeholders: Vec<Stakeholder>,
     /// People who sign without any attestation.
     pub(super) unattested: Vec<Unattested>,
+    /// What the stewards' and NRIs' self-declared profiles say.
+    pub(super) profiles: ProfileTexts,
+    /// The profile of the first unattested person, who claims a group.
+    pub(super) guest_profile: GuestProfile,
+}
+
+/// Self-declared groups and organisations of the stewards and NRIs.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProfileTexts {
+    pub(super) steward_group: StakeholderGroup,
+    pub(super) steward_organisation: String,
+    pub(super) nri_group: StakeholderGroup,
+}
+
+/// A profile claiming a group, which proves nothing.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct GuestProfile {
+    pub(super) at: Datetime,
+    pub(super) group: StakeholderGroup,
+    pub(super) country: String,
+    pub(super) languages: Vec<String>,
 }
 
 /// A steward of the charter.

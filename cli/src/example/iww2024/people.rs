@@ -8,7 +8,7 @@
 //! fictional, and nothing here was signed by anyone real.
 
 use anyhow::Context;
-use baraza_protocol::kinds::{Attestation, Profile, Role, StakeholderGroup};
+use baraza_protocol::kinds::{Attestation, Profile, Role};
 use baraza_protocol::Body;
 
 use super::data::{ms, People};
@@ -125,8 +125,8 @@ pub(super) fn profiles(s: &mut Scenario, people: &People) -> anyhow::Result<()> 
         let body = Profile {
             created_at: next(),
             name: steward.name.clone(),
-            group: group("other:igf leadership panel")?,
-            organisation: Some("IGF Leadership Panel (steward, fictional)".into()),
+            group: people.profiles.steward_group.clone(),
+            organisation: Some(people.profiles.steward_organisation.clone()),
             country: Some(steward.country.clone()),
             languages: vec!["en".into()],
         };
@@ -140,7 +140,7 @@ pub(super) fn profiles(s: &mut Scenario, people: &People) -> anyhow::Result<()> 
         let body = Profile {
             created_at: next(),
             name: nri.name.clone(),
-            group: group("other:national or regional igf initiative")?,
+            group: people.profiles.nri_group.clone(),
             organisation: Some(nri.name.clone()),
             country: nri.country.clone(),
             languages: vec!["en".into()],
@@ -180,13 +180,14 @@ pub(super) fn profiles(s: &mut Scenario, people: &People) -> anyhow::Result<()> 
     }
     // A profile claiming a group proves nothing: this author stays unattested.
     let guest = people.unattested.first().context("an unattested guest")?;
+    let claim = &people.guest_profile;
     let body = Profile {
-        created_at: utc(2024, 2, 9, 18, 0),
+        created_at: ms(&claim.at)?,
         name: guest.name.clone(),
-        group: group("government")?,
+        group: claim.group.clone(),
         organisation: None,
-        country: Some("FR".into()),
-        languages: vec!["fr".into()],
+        country: Some(claim.country.clone()),
+        languages: claim.languages.clone(),
     };
     s.sign(
         &format!("profile-{}", guest.handle),
@@ -194,10 +195,4 @@ pub(super) fn profiles(s: &mut Scenario, people: &People) -> anyhow::Result<()> 
         Body::Profile(body),
     )?;
     Ok(())
-}
-
-/// Parses a stakeholder group.
-fn group(name: &str) -> anyhow::Result<StakeholderGroup> {
-    name.parse()
-        .with_context(|| format!("example group {name:?}"))
 }
