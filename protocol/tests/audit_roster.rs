@@ -256,6 +256,21 @@ fn from_a_source_it_reads_what_it_needs() {
     assert!(!from_source
         .standing_of(&stakeholder(1).public(), T0 + 11 * DAY)
         .held());
+    // Given the attestations alone, it reads the rest from the source.
+    let attestations = w
+        .objects
+        .iter()
+        .filter(|o| o.kind() == baraza_protocol::Kind::Attestation)
+        .cloned();
+    let given = Roster::from_attestations(&set, &w.id("charter"), attestations);
+    for key in [stakeholder(1), stakeholder(3), nri(1)] {
+        for at in [T0 + DAY, T0 + 11 * DAY] {
+            assert_eq!(
+                given.standing_of(&key.public(), at),
+                direct.standing_of(&key.public(), at)
+            );
+        }
+    }
     // A source without the charter: nobody stands.
     let empty = ObjectSet::new();
     assert!(empty.object(&w.id("charter")).is_none());

@@ -268,6 +268,10 @@ pub(super) fn paragraphs(text: &str) -> String {
         .collect()
 }
 
+/// Most attestations read to label endorsers (far more than a page shows:
+/// one missing would show its holder as unattested).
+const MAX_ATTESTATIONS: usize = 10_000;
+
 /// Endorsement counts of `target` by stance and by the group the audit
 /// counts the endorser in when it endorsed ([`Roster`]; unattested otherwise).
 fn endorsements_html(
@@ -284,7 +288,19 @@ fn endorsements_html(
         MAX_LISTED,
     )?;
     let roster = match target.body() {
-        Body::Draft(d) => Some(Roster::from_source(&*state.store, &d.charter)),
+        Body::Draft(d) => {
+            let kind = Some(Kind::Attestation);
+            let listing = Listing::Referrers {
+                target: d.charter,
+                kind,
+            };
+            let attestations = all(state, &listing, MAX_ATTESTATIONS)?;
+            Some(Roster::from_attestations(
+                &*state.store,
+                &d.charter,
+                attestations,
+            ))
+        }
         _ => None,
     };
     let (mut support, mut object) = (0u64, 0u64);

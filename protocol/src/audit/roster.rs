@@ -121,6 +121,18 @@ impl Roster {
     /// their retractions, and the revocations of the stewards and of every
     /// key that issued or received one of those attestations.
     pub fn from_source<S: AuditSource + ?Sized>(source: &S, charter: &ObjectId) -> Roster {
+        Roster::from_attestations(source, charter, source.referrers(charter))
+    }
+
+    /// [`Roster::from_source`] for a source that can list a charter's
+    /// attestations faster than all its referrers: `attestations` are
+    /// those (anything else in it is skipped); the charter, retractions and
+    /// revocations are read from `source`.
+    pub fn from_attestations<S: AuditSource + ?Sized>(
+        source: &S,
+        charter: &ObjectId,
+        attestations: impl IntoIterator<Item = SignedObject>,
+    ) -> Roster {
         let mut objects = Vec::new();
         let mut keys = BTreeSet::new();
         if let Some(object) = source.object(charter).filter(|o| o.id() == *charter) {
@@ -129,7 +141,7 @@ impl Roster {
             }
             objects.push(object);
         }
-        for object in source.referrers(charter) {
+        for object in attestations {
             let Body::Attestation(a) = object.body() else {
                 continue;
             };
