@@ -2,90 +2,21 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use baraza_testkit::cli::{stderr, stdout, Env, PASSPHRASE};
 use serde_json::Value;
-use tempfile::TempDir;
 
-const PASSPHRASE: &str = "correct horse battery staple";
 const CHARTER: &str = "5b1f4e7c2d9a8b3f6e0c1d2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e";
 /// 2025-06-01T12:00:00.123Z
 const CREATED_AT: u64 = 1_748_779_200_123;
 /// `baraza_protocol::limits::MAX_OBJECT_BYTES`.
 const MAX_OBJECT_BYTES: usize = 256 * 1024;
 
-/// A temporary home with its own keystore path; every command runs with
-/// only the environment set here.
-struct Env {
-    dir: TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn keystore(&self) -> PathBuf {
-        self.path("keys/key.json")
-    }
-
-    /// `baraza` with the keystore and passphrase set, and HOME pointing
-    /// into the temp dir so nothing touches the real one.
-    fn baraza(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baraza"));
-        cmd.env_clear()
-            .env("HOME", self.dir.path())
-            .env("BARAZA_KEYSTORE", self.keystore())
-            .env("BARAZA_PASSPHRASE", PASSPHRASE);
-        cmd
-    }
-
-    /// Runs `key new` and returns the printed did:key.
-    fn new_key(&self) -> String {
-        let out = self.baraza().args(["key", "new"]).assert().success();
-        let did = stdout(&out).trim().to_string();
-        assert!(
-            did.starts_with("did:key:z6Mk"),
-            "not an Ed25519 did:key: {did}"
-        );
-        did
-    }
-
-    /// Writes `body` to a file and returns its path.
-    fn body_file(&self, name: &str, body: &Value) -> PathBuf {
-        let path = self.path(name);
-        fs::write(&path, serde_json::to_vec(body).expect("json")).expect("write body");
-        path
-    }
-
-    /// Signs `body` as `kind` to stdout and returns the object bytes.
-    fn sign(&self, kind: &str, body: &Path) -> Vec<u8> {
-        let out = self
-            .baraza()
-            .arg("sign")
-            .arg(kind)
-            .arg("--body")
-            .arg(body)
-            .assert()
-            .success();
-        out.get_output().stdout.clone()
-    }
-}
-
-fn stdout(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stderr.clone()).expect("utf-8 stderr")
-}
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_baraza");
+/// The keystore every test here uses, in a directory that does not exist yet.
+const KEYSTORE: &str = "keys/key.json";
 
 fn comment(created_at: Option<u64>) -> Value {
     let mut body = serde_json::json!({
@@ -102,21 +33,21 @@ fn comment(created_at: Option<u64>) -> Value {
 
 #[test]
 fn key_new_writes_a_private_keystore_and_key_show_repeats_the_did() {
-    let env = Env::new();
-    let did = env.new_key();
+    let env = Env::new(BIN);
+    let did = env.new_key(KEYSTORE);
 
-    let mode = fs::metadata(env.keystore())
+    let mode = fs::metadata(env.path(KEYSTORE))
         .expect("keystore exists")
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
-    let stored: Value =
-        serde_json::from_slice(&fs::read(env.keystore()).expect("read")).expect("keystore json");
+    let stored: Value = serde_json::from_slice(&fs::read(env.path(KEYSTORE)).expect("read"))
+        .expect("keystore json");
     assert_eq!(stored["version"], 1);
     assert_eq!(stored["did"], did.as_str());
     assert_eq!(stored["kdf"]["algorithm"], "argon2id");
     assert!(
-        !fs::read_to_string(env.keystore())
+        !fs::read_to_string(env.path(KEYSTORE))
             .expect("read")
             .contains(PASSPHRASE),
         "passphrase leaked into the keystore"
@@ -124,7 +55,7 @@ fn key_new_writes_a_private_keystore_and_key_show_repeats_the_did() {
 
     // No passphrase needed to show.
     let show = env
-        .baraza()
+        .baraza(KEYSTORE)
         .env_remove("BARAZA_PASSPHRASE")
         .args(["key", "show"])
         .assert()
@@ -132,40 +63,44 @@ fn key_new_writes_a_private_keystore_and_key_show_repeats_the_did() {
     assert_eq!(stdout(&show).trim(), did);
 
     let show = env
-        .baraza()
+        .baraza(KEYSTORE)
         .args(["key", "show", "--json"])
         .assert()
         .success();
     let json: Value = serde_json::from_str(&stdout(&show)).expect("json");
     assert_eq!(json["did"], did.as_str());
-    assert_eq!(json["keystore"], env.keystore().display().to_string());
+    assert_eq!(json["keystore"], env.path(KEYSTORE).display().to_string());
 }
 
 #[test]
 fn key_new_refuses_to_overwrite_without_force() {
-    let env = Env::new();
-    let first = env.new_key();
-    let before = fs::read(env.keystore()).expect("read");
+    let env = Env::new(BIN);
+    let first = env.new_key(KEYSTORE);
+    let before = fs::read(env.path(KEYSTORE)).expect("read");
 
-    let refused = env.baraza().args(["key", "new"]).assert().code(1);
+    let refused = env.baraza(KEYSTORE).args(["key", "new"]).assert().code(1);
     assert!(
         stderr(&refused).contains("already exists"),
         "{}",
         stderr(&refused)
     );
     assert!(stderr(&refused).contains("--force"));
-    assert_eq!(fs::read(env.keystore()).expect("read"), before);
+    assert_eq!(fs::read(env.path(KEYSTORE)).expect("read"), before);
 
     let forced = env
-        .baraza()
+        .baraza(KEYSTORE)
         .args(["key", "new", "--force"])
         .assert()
         .success();
     let second = stdout(&forced).trim().to_string();
     assert_ne!(second, first);
-    let show = env.baraza().args(["key", "show"]).assert().success();
+    let show = env
+        .baraza(KEYSTORE)
+        .args(["key", "show"])
+        .assert()
+        .success();
     assert_eq!(stdout(&show).trim(), second);
-    let mode = fs::metadata(env.keystore())
+    let mode = fs::metadata(env.path(KEYSTORE))
         .expect("exists")
         .permissions()
         .mode();
@@ -174,10 +109,10 @@ fn key_new_refuses_to_overwrite_without_force() {
 
 #[test]
 fn keystore_flag_and_default_location() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     // The flag wins over BARAZA_KEYSTORE.
     let flagged = env.path("elsewhere/k.json");
-    env.baraza()
+    env.baraza(KEYSTORE)
         .arg("key")
         .arg("new")
         .arg("--keystore")
@@ -185,11 +120,11 @@ fn keystore_flag_and_default_location() {
         .assert()
         .success();
     assert!(flagged.exists());
-    assert!(!env.keystore().exists());
+    assert!(!env.path(KEYSTORE).exists());
 
     // Without either, $HOME/.config/baraza/key.json.
     let out = env
-        .baraza()
+        .baraza(KEYSTORE)
         .env_remove("BARAZA_KEYSTORE")
         .args(["key", "new"])
         .assert()
@@ -197,7 +132,7 @@ fn keystore_flag_and_default_location() {
     let default = env.path(".config/baraza/key.json");
     assert!(default.exists(), "no keystore at {}", default.display());
     let show = env
-        .baraza()
+        .baraza(KEYSTORE)
         .env_remove("BARAZA_KEYSTORE")
         .args(["key", "show"])
         .assert()
@@ -207,8 +142,8 @@ fn keystore_flag_and_default_location() {
 
 #[test]
 fn key_show_without_keystore_says_how_to_create_one() {
-    let env = Env::new();
-    let out = env.baraza().args(["key", "show"]).assert().code(1);
+    let env = Env::new(BIN);
+    let out = env.baraza(KEYSTORE).args(["key", "show"]).assert().code(1);
     let err = stderr(&out);
     assert!(err.contains("no keystore at"), "{err}");
     assert!(err.contains("baraza key new"), "{err}");
@@ -216,9 +151,9 @@ fn key_show_without_keystore_says_how_to_create_one() {
 
 #[test]
 fn key_new_without_passphrase_source_fails_clearly() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     let out = env
-        .baraza()
+        .baraza(KEYSTORE)
         .env_remove("BARAZA_PASSPHRASE")
         .args(["key", "new"])
         .assert()
@@ -228,27 +163,27 @@ fn key_new_without_passphrase_source_fails_clearly() {
         "{}",
         stderr(&out)
     );
-    assert!(!env.keystore().exists());
+    assert!(!env.path(KEYSTORE).exists());
 
     let out = env
-        .baraza()
+        .baraza(KEYSTORE)
         .env("BARAZA_PASSPHRASE", "")
         .args(["key", "new"])
         .assert()
         .code(1);
     assert!(stderr(&out).contains("empty"), "{}", stderr(&out));
-    assert!(!env.keystore().exists());
+    assert!(!env.path(KEYSTORE).exists());
 }
 
 #[test]
 fn sign_then_inspect_human_and_json() {
-    let env = Env::new();
-    let did = env.new_key();
+    let env = Env::new(BIN);
+    let did = env.new_key(KEYSTORE);
     let body = env.body_file("comment.json", &comment(Some(CREATED_AT)));
     let object = env.path("comment.cose");
 
     let signed = env
-        .baraza()
+        .baraza(KEYSTORE)
         .arg("sign")
         .arg("comment")
         .arg("--body")
@@ -267,7 +202,7 @@ fn sign_then_inspect_human_and_json() {
     assert_eq!(id.len(), 64);
 
     let json = env
-        .baraza()
+        .baraza(KEYSTORE)
         .arg("inspect")
         .arg("--json")
         .arg(&object)
@@ -280,7 +215,12 @@ fn sign_then_inspect_human_and_json() {
     assert_eq!(json["body"]["created_at"], CREATED_AT);
     assert_eq!(json["body"]["section"], "whole-and-open");
 
-    let human = env.baraza().arg("inspect").arg(&object).assert().success();
+    let human = env
+        .baraza(KEYSTORE)
+        .arg("inspect")
+        .arg(&object)
+        .assert()
+        .success();
     let text = stdout(&human);
     assert!(text.contains(&id), "{text}");
     assert!(text.contains(&did), "{text}");
@@ -291,14 +231,14 @@ fn sign_then_inspect_human_and_json() {
 
 #[test]
 fn sign_fills_in_created_at_and_reads_stdin() {
-    let env = Env::new();
-    env.new_key();
+    let env = Env::new(BIN);
+    env.new_key(KEYSTORE);
     let before = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_millis() as u64;
     let bytes = env
-        .baraza()
+        .baraza(KEYSTORE)
         .args(["sign", "comment", "--body", "-"])
         .write_stdin(serde_json::to_vec(&comment(None)).expect("json"))
         .assert()
@@ -309,7 +249,7 @@ fn sign_fills_in_created_at_and_reads_stdin() {
     let object = env.path("stdin.cose");
     fs::write(&object, &bytes).expect("write");
     let out = env
-        .baraza()
+        .baraza(KEYSTORE)
         .arg("inspect")
         .arg("--json")
         .arg(&object)
@@ -324,7 +264,7 @@ fn sign_fills_in_created_at_and_reads_stdin() {
 
     // inspect also reads stdin.
     let piped = env
-        .baraza()
+        .baraza(KEYSTORE)
         .args(["inspect", "--json", "-"])
         .write_stdin(bytes)
         .assert()
@@ -335,22 +275,22 @@ fn sign_fills_in_created_at_and_reads_stdin() {
 
 #[test]
 fn signing_the_same_body_twice_gives_identical_bytes() {
-    let env = Env::new();
-    env.new_key();
+    let env = Env::new(BIN);
+    env.new_key(KEYSTORE);
     let body = env.body_file("comment.json", &comment(Some(CREATED_AT)));
-    let first = env.sign("comment", &body);
-    let second = env.sign("comment", &body);
+    let first = env.sign_file(KEYSTORE, "comment", &body);
+    let second = env.sign_file(KEYSTORE, "comment", &body);
     assert!(!first.is_empty());
     assert_eq!(first, second);
 }
 
 #[test]
 fn wrong_passphrase_is_refused() {
-    let env = Env::new();
-    env.new_key();
+    let env = Env::new(BIN);
+    env.new_key(KEYSTORE);
     let body = env.body_file("comment.json", &comment(Some(CREATED_AT)));
     let out = env
-        .baraza()
+        .baraza(KEYSTORE)
         .env("BARAZA_PASSPHRASE", "not the passphrase")
         .arg("sign")
         .arg("comment")
@@ -368,10 +308,10 @@ fn wrong_passphrase_is_refused() {
 
 #[test]
 fn tampered_objects_are_invalid() {
-    let env = Env::new();
-    env.new_key();
+    let env = Env::new(BIN);
+    env.new_key(KEYSTORE);
     let body = env.body_file("comment.json", &comment(Some(CREATED_AT)));
-    let good = env.sign("comment", &body);
+    let good = env.sign_file(KEYSTORE, "comment", &body);
 
     // The signature is the last 64 bytes.
     let mut bad_signature = good.clone();
@@ -389,14 +329,19 @@ fn tampered_objects_are_invalid() {
     for (name, bytes) in [("sig.cose", bad_signature), ("payload.cose", bad_payload)] {
         let path = env.path(name);
         fs::write(&path, bytes).expect("write");
-        let out = env.baraza().arg("inspect").arg(&path).assert().code(1);
+        let out = env
+            .baraza(KEYSTORE)
+            .arg("inspect")
+            .arg(&path)
+            .assert()
+            .code(1);
         let err = stderr(&out);
         assert!(err.starts_with("invalid object: "), "{name}: {err}");
         assert!(err.contains("[bad_signature]"), "{name}: {err}");
         assert!(stdout(&out).is_empty());
 
         let out = env
-            .baraza()
+            .baraza(KEYSTORE)
             .arg("inspect")
             .arg("--json")
             .arg(&path)
@@ -414,7 +359,12 @@ fn tampered_objects_are_invalid() {
     // Not an object at all.
     let junk = env.path("junk.cose");
     fs::write(&junk, b"{\"hello\": 1}").expect("write");
-    let out = env.baraza().arg("inspect").arg(&junk).assert().code(1);
+    let out = env
+        .baraza(KEYSTORE)
+        .arg("inspect")
+        .arg(&junk)
+        .assert()
+        .code(1);
     assert!(
         stderr(&out).starts_with("invalid object: "),
         "{}",
@@ -424,10 +374,15 @@ fn tampered_objects_are_invalid() {
 
 #[test]
 fn oversized_input_is_refused_before_reading() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     let big = env.path("big.cose");
     fs::write(&big, vec![0u8; MAX_OBJECT_BYTES + 1]).expect("write");
-    let out = env.baraza().arg("inspect").arg(&big).assert().code(1);
+    let out = env
+        .baraza(KEYSTORE)
+        .arg("inspect")
+        .arg(&big)
+        .assert()
+        .code(1);
     let err = stderr(&out);
     assert!(err.contains("[too_large]"), "{err}");
     assert!(err.contains(&(MAX_OBJECT_BYTES + 1).to_string()), "{err}");
@@ -438,7 +393,7 @@ fn oversized_input_is_refused_before_reading() {
         .and_then(|f| f.set_len(1 << 40))
         .expect("sparse file");
     let out = env
-        .baraza()
+        .baraza(KEYSTORE)
         .arg("inspect")
         .arg("--json")
         .arg(&huge)
@@ -449,7 +404,7 @@ fn oversized_input_is_refused_before_reading() {
 
     // Streams are cut off at the limit.
     let out = env
-        .baraza()
+        .baraza(KEYSTORE)
         .args(["inspect", "-"])
         .write_stdin(vec![0u8; MAX_OBJECT_BYTES + 1])
         .assert()
@@ -459,10 +414,10 @@ fn oversized_input_is_refused_before_reading() {
 
 #[test]
 fn unknown_kind_lists_the_kinds() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     let body = env.body_file("comment.json", &comment(Some(CREATED_AT)));
     let out = env
-        .baraza()
+        .baraza(KEYSTORE)
         .arg("sign")
         .arg("commnet")
         .arg("--body")
@@ -478,13 +433,13 @@ fn unknown_kind_lists_the_kinds() {
 
 #[test]
 fn invalid_bodies_name_the_problem() {
-    let env = Env::new();
-    env.new_key();
+    let env = Env::new(BIN);
+    env.new_key(KEYSTORE);
     let sign_err = |name: &str, body: &[u8]| {
         let path = env.path(name);
         fs::write(&path, body).expect("write");
         let out = env
-            .baraza()
+            .baraza(KEYSTORE)
             .arg("sign")
             .arg("comment")
             .arg("--body")

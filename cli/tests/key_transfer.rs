@@ -5,66 +5,20 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use baraza_testkit::cli::{stderr, stdout, Env};
 use serde_json::Value;
-use tempfile::TempDir;
 
-const PASSPHRASE: &str = "correct horse battery staple";
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_baraza");
 
-/// A temporary home; every command runs with only the environment set here.
-struct Env {
-    dir: TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// `baraza` with keystore `keystore` (inside the temp dir) and the
-    /// passphrase set, HOME pointing into the temp dir.
-    fn baraza(&self, keystore: &str) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baraza"));
-        cmd.env_clear()
-            .env("HOME", self.dir.path())
-            .env("BARAZA_KEYSTORE", self.path(keystore))
-            .env("BARAZA_PASSPHRASE", PASSPHRASE);
-        cmd
-    }
-
-    /// Runs `key new` into `keystore` and returns the printed did:key.
-    fn new_key(&self, keystore: &str) -> String {
-        let out = self
-            .baraza(keystore)
-            .args(["key", "new"])
-            .assert()
-            .success();
-        stdout(&out).trim().to_string()
-    }
-
-    /// `key show` of `keystore`.
-    fn show(&self, keystore: &str) -> String {
-        let out = self
-            .baraza(keystore)
-            .args(["key", "show"])
-            .assert()
-            .success();
-        stdout(&out).trim().to_string()
-    }
-}
-
-fn stdout(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stderr.clone()).expect("utf-8 stderr")
+/// `key show` of `keystore`.
+fn show(env: &Env, keystore: &str) -> String {
+    let out = env
+        .baraza(keystore)
+        .args(["key", "show"])
+        .assert()
+        .success();
+    stdout(&out).trim().to_string()
 }
 
 /// The checked-in portable vector and its meta file.
@@ -79,7 +33,7 @@ fn vector() -> (PathBuf, Value) {
 
 #[test]
 fn export_then_import_into_another_keystore_keeps_the_key() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     let did = env.new_key("a/key.json");
     let file = env.path("exported.json");
 
@@ -114,7 +68,7 @@ fn export_then_import_into_another_keystore_keeps_the_key() {
         json["keystore"],
         env.path("b/key.json").display().to_string()
     );
-    assert_eq!(env.show("b/key.json"), did);
+    assert_eq!(show(&env, "b/key.json"), did);
     // The imported keystore is the CLI's own variant again.
     let stored: Value =
         serde_json::from_slice(&fs::read(env.path("b/key.json")).expect("read")).expect("json");
@@ -129,7 +83,7 @@ fn export_then_import_into_another_keystore_keeps_the_key() {
 
 #[test]
 fn export_refuses_an_existing_file_without_force() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     let did = env.new_key("key.json");
     let file = env.path("taken.json");
     fs::write(&file, "keep me").expect("write");
@@ -162,7 +116,7 @@ fn export_refuses_an_existing_file_without_force() {
 
 #[test]
 fn import_with_the_wrong_passphrase_fails_and_writes_nothing() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     let (file, _) = vector();
     let out = env
         .baraza("key.json")
@@ -180,7 +134,7 @@ fn import_with_the_wrong_passphrase_fails_and_writes_nothing() {
 
 #[test]
 fn import_of_a_malformed_file_names_the_problem_and_keeps_the_keystore() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     env.new_key("key.json");
     let before = fs::read(env.path("key.json")).expect("read");
     let (vector_file, _) = vector();
@@ -234,7 +188,7 @@ fn import_of_a_malformed_file_names_the_problem_and_keeps_the_keystore() {
 
 #[test]
 fn import_over_a_different_key_needs_force() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     let old = env.new_key("key.json");
     let before = fs::read(env.path("key.json")).expect("read");
     let (file, meta) = vector();
@@ -251,7 +205,7 @@ fn import_over_a_different_key_needs_force() {
     assert!(err.contains(&old) && err.contains(&new), "{err}");
     assert!(err.contains("--force"), "{err}");
     assert_eq!(fs::read(env.path("key.json")).expect("read"), before);
-    assert_eq!(env.show("key.json"), old);
+    assert_eq!(show(&env, "key.json"), old);
 
     let out = env
         .baraza("key.json")
@@ -260,12 +214,12 @@ fn import_over_a_different_key_needs_force() {
         .assert()
         .success();
     assert_eq!(stdout(&out).trim(), new);
-    assert_eq!(env.show("key.json"), new);
+    assert_eq!(show(&env, "key.json"), new);
 }
 
 #[test]
 fn the_checked_in_vector_imports_and_importing_it_again_is_fine() {
-    let env = Env::new();
+    let env = Env::new(BIN);
     let (file, meta) = vector();
     let did = meta["did"].as_str().expect("did");
     let passphrase = meta["passphrase"].as_str().expect("passphrase");
@@ -280,10 +234,10 @@ fn the_checked_in_vector_imports_and_importing_it_again_is_fine() {
     };
     let out = import();
     assert_eq!(stdout(&out).trim(), did);
-    assert_eq!(env.show("key.json"), did);
+    assert_eq!(show(&env, "key.json"), did);
 
     let out = import();
     assert_eq!(stdout(&out).trim(), did);
     assert!(stderr(&out).contains("already held"), "{}", stderr(&out));
-    assert_eq!(env.show("key.json"), did);
+    assert_eq!(show(&env, "key.json"), did);
 }

@@ -5,16 +5,14 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::assert::Assert;
 use assert_cmd::Command;
+use baraza_testkit::cli::{argv, stderr, stdout, Env};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-const PASSPHRASE: &str = "correct horse battery staple";
 const BIN: &str = env!("CARGO_BIN_EXE_baraza");
 
 /// A node started from the real binary, killed on drop.
@@ -72,107 +70,6 @@ impl Drop for Node {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Keystores and files of one test, and `baraza` commands aimed at a node.
-struct Env {
-    dir: TempDir,
-    node: String,
-}
-
-impl Env {
-    fn new(node: &Node) -> Env {
-        Env {
-            dir: tempfile::tempdir().expect("temp dir"),
-            node: node.url.clone(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// `baraza ARGS` as the holder of keystore `who`, talking to the node;
-    /// `line` is split as by [`argv`].
-    fn run(&self, who: &str, line: &str) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.env_clear()
-            .env("HOME", self.dir.path())
-            .env("BARAZA_KEYSTORE", self.path(&format!("{who}.json")))
-            .env("BARAZA_PASSPHRASE", PASSPHRASE)
-            .env("BARAZA_NODE", &self.node)
-            .timeout(Duration::from_secs(120))
-            .args(argv(line));
-        cmd
-    }
-
-    /// Creates keystore `who`; returns its did:key.
-    fn new_key(&self, who: &str) -> String {
-        stdout(&self.run(who, "key new").assert().success())
-            .trim()
-            .to_owned()
-    }
-
-    /// Runs a signing verb as `who`; checks it printed just the new id.
-    fn submit(&self, who: &str, line: &str) -> String {
-        let out = self.run(who, line).assert().success();
-        let id = stdout(&out).trim().to_owned();
-        assert!(is_id(&id), "{line:?} printed {id:?}, not an object id");
-        assert!(stderr(&out).contains("stored by"), "{}", stderr(&out));
-        id
-    }
-
-    /// Runs a command as `who` and parses its stdout as JSON.
-    fn json(&self, who: &str, line: &str) -> Value {
-        let out = self.run(who, line).assert().success();
-        serde_json::from_str(&stdout(&out)).expect("stdout is JSON")
-    }
-
-    /// Signs a JSON body as `kind` with `baraza sign` and returns the bytes.
-    fn sign(&self, who: &str, kind: &str, body: &Value) -> Vec<u8> {
-        let path = self.path("body.json");
-        fs::write(&path, body.to_string()).expect("write body");
-        let line = format!("sign {kind} --body {}", path.display());
-        self.run(who, &line)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone()
-    }
-}
-
-/// Splits a command line on whitespace; 'single quotes' keep spaces.
-/// (Temporary paths have neither spaces nor quotes.)
-fn argv(line: &str) -> Vec<String> {
-    let mut args = Vec::new();
-    let mut current: Option<String> = None;
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '\'' => {
-                quoted = !quoted;
-                current.get_or_insert_with(String::new);
-            }
-            c if c.is_whitespace() && !quoted => args.extend(current.take()),
-            c => current.get_or_insert_with(String::new).push(c),
-        }
-    }
-    assert!(!quoted, "unbalanced quote in {line:?}");
-    args.extend(current);
-    args
-}
-
-fn stdout(assert: &Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
-}
-
-fn stderr(assert: &Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
-}
-
-fn is_id(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A two-section charter whose consultation phase is open now.
@@ -252,13 +149,13 @@ fn csv_rows(text: &str) -> (Vec<String>, BTreeMap<String, BTreeMap<String, Strin
 #[test]
 fn a_consultation_from_charter_to_export() {
     let node = Node::start();
-    let env = Env::new(&node);
-    let steward = env.new_key("steward");
-    let nri = env.new_key("nri");
-    let editor = env.new_key("editor");
-    let stakeholder = env.new_key("stakeholder");
-    env.new_key("visitor");
-    env.new_key("rogue");
+    let env = Env::with_node(BIN, &node.url);
+    let steward = env.new_person("steward");
+    let nri = env.new_person("nri");
+    let editor = env.new_person("editor");
+    let stakeholder = env.new_person("stakeholder");
+    env.new_person("visitor");
+    env.new_person("rogue");
     let p = |name: &str| env.path(name).display().to_string();
 
     // Charter from TOML (dates as TOML dates and as strings), ratified.
@@ -555,9 +452,9 @@ fn audit(mut command: Command) -> String {
 #[test]
 fn import_a_directory_in_batches_with_duplicates_and_an_invalid_file() {
     let node = Node::start();
-    let env = Env::new(&node);
-    let steward = env.new_key("steward");
-    env.new_key("author");
+    let env = Env::with_node(BIN, &node.url);
+    let steward = env.new_person("steward");
+    env.new_person("author");
 
     let charter_body = json!({
         "created_at": 1_706_745_600_000u64,
@@ -570,10 +467,10 @@ fn import_a_directory_in_batches_with_duplicates_and_an_invalid_file() {
         "policy": {"min_nris": 0, "min_regions": 0, "groups": []},
         "languages": ["en"],
     });
-    let charter = env.sign("steward", "charter", &charter_body);
+    let charter = env.sign_json("steward", "charter", &charter_body);
     let charter_id = baraza_id(&charter);
     let comment = |n: u64, charter: &str, text: &str| {
-        env.sign(
+        env.sign_json(
             "author",
             "comment",
             &json!({"created_at": 1_706_745_600_000u64 + n, "charter": charter,
@@ -663,8 +560,8 @@ fn baraza_id(bytes: &[u8]) -> String {
 #[test]
 fn errors_are_plain() {
     let node = Node::start();
-    let env = Env::new(&node);
-    let me = env.new_key("me");
+    let env = Env::with_node(BIN, &node.url);
+    let me = env.new_person("me");
     let nobody = "ab".repeat(32);
 
     // The node's own error, with its code.
@@ -752,4 +649,49 @@ fn every_new_command_has_help_with_exit_codes() {
         .assert()
         .success();
     assert!(stdout(&out).contains("--limit"));
+}
+
+#[test]
+fn export_labels_a_revoked_key_as_the_audit_does() {
+    let node = Node::start();
+    let env = Env::with_node(BIN, &node.url);
+    let steward = env.new_person("steward");
+    let nri = env.new_person("nri");
+    let kept = env.new_person("kept");
+    let revoked = env.new_person("revoked");
+    fs::write(env.path("charter.toml"), charter_toml(&steward)).expect("write charter");
+    let p = env.path("charter.toml").display().to_string();
+    let charter = env.submit("steward", &format!("charter --file {p}"));
+    env.submit("steward", &format!("endorse {charter}"));
+    let on = format!("--charter {charter} --expires 2999-01-01");
+    env.submit(
+        "steward",
+        &format!("attest {nri} {on} --role nri --region african"),
+    );
+    for who in [&kept, &revoked] {
+        env.submit(
+            "nri",
+            &format!("attest {who} {on} --role stakeholder --group academia --region african"),
+        );
+    }
+    let section = format!("--charter {charter} --section whole-and-open");
+    let c_kept = env.submit("kept", &format!("comment {section} --text kept"));
+    let c_revoked = env.submit("revoked", &format!("comment {section} --text revoked"));
+    // The NRI revokes one stakeholder's key from before it commented.
+    env.submit(
+        "nri",
+        &format!("revoke {revoked} --reason 'key lost' --effective-from 2024-01-02"),
+    );
+    let exported = env.json("kept", &format!("export --charter {charter} --format json"));
+    let rows = exported.as_array().expect("array");
+    assert_eq!(rows.len(), 2);
+    let find = |id: &str| rows.iter().find(|r| r["id"] == id).expect("exported");
+    assert_eq!(find(&c_kept)["stakeholder_group"], "academia");
+    assert_eq!(find(&c_kept)["region"], "african");
+    assert_eq!(
+        find(&c_revoked)["stakeholder_group"],
+        "unattested",
+        "a revoked key loses its group"
+    );
+    assert_eq!(find(&c_revoked)["region"], "unattested");
 }

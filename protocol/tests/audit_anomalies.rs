@@ -1,13 +1,11 @@
 //! One test per anomaly kind: each adds one thing to a clean consultation
 //! and asserts that exactly that finding appears (and whether it blocks).
 
-mod consultation;
-
 use baraza_protocol::audit::{Anomaly, AuditOptions, ReferenceProblem, Verdict};
 use baraza_protocol::kinds::{Role, Stance};
 use baraza_protocol::limits::MAX_CLOCK_SKEW_MS;
 use baraza_protocol::ObjectId;
-use consultation::*;
+use baraza_testkit::consultation::*;
 
 /// The report's anomalies, asserting they are all of kind `code`.
 fn only(report: &baraza_protocol::audit::AuditReport, code: &str) -> Vec<(Anomaly, bool)> {

@@ -2,14 +2,12 @@
 //! bundles: round trip, equivalence with the full store, missing objects,
 //! tampering, strict reading.
 
-mod consultation;
-
 use baraza_protocol::audit::{
     audit, build_bundle, read_bundle, AuditOptions, AuditSource, BundleError, Verdict,
 };
 use baraza_protocol::kinds::{Body, Outcome, Role, StakeholderGroup, Stance};
 use baraza_protocol::{ObjectError, ObjectId, PublicKey, SignedObject};
-use consultation::*;
+use baraza_testkit::consultation::*;
 use proptest::prelude::*;
 
 /// The baseline plus one of most things an audit reports on.

@@ -1,12 +1,10 @@
 //! Policy clauses, endorsement counting, coverage and participation.
 
-mod consultation;
-
 use baraza_protocol::audit::{
     ClauseKind, CoverageStatus, NotCountedReason, PolicyEvaluation, Verdict,
 };
 use baraza_protocol::kinds::{EndorsementPolicy, Outcome, Region, StakeholderGroup, Stance};
-use consultation::*;
+use baraza_testkit::consultation::*;
 
 /// Asserts that exactly `kind` fails, and returns its clause.
 fn only_failing(policy: &PolicyEvaluation, kind: ClauseKind) -> baraza_protocol::audit::Clause {

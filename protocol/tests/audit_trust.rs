@@ -2,12 +2,10 @@
 //! after `effective_from`, retracted attestations, issuers that lost their
 //! role, and the choice among several attestations.
 
-mod consultation;
-
 use baraza_protocol::audit::{Anomaly, AuditReport, ChainReason, ChainRole, Verdict};
 use baraza_protocol::kinds::{Region, Role, StakeholderGroup};
 use baraza_protocol::ObjectId;
-use consultation::*;
+use baraza_testkit::consultation::*;
 
 /// The chain the report shows for `id` (a comment target shows its own).
 fn chain(report: &AuditReport, id: ObjectId) -> &baraza_protocol::audit::Chain {

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use baraza_protocol::kinds::*;
 use baraza_protocol::{Body, Keypair, ObjectId, SignedObject};
+use baraza_testkit::fixtures::{CharterBuilder, DAY, FEB_2024};
+use baraza_testkit::keys;
 
 /// The `baraza` binary of the profile these tests were built with.
 ///
@@ -365,36 +367,15 @@ impl Drop for NodeProcess {
 }
 
 /// 2024-02-01T00:00:00Z in ms.
-pub const T0: u64 = 1_706_745_600_000;
+pub const T0: u64 = FEB_2024;
 
 /// A small consultation charter signed by steward key `[1; 32]`.
 pub fn charter() -> SignedObject {
-    let steward = Keypair::from_seed(&[1; 32]);
-    let body = Charter {
-        created_at: T0,
-        title: "The Internet We Want".into(),
-        summary: None,
-        sections: vec![Section {
-            slug: "whole-and-open".into(),
-            title: "Whole and open".into(),
-            summary: None,
-        }],
-        phases: vec![Phase {
-            name: "consultation".into(),
-            opens: T0,
-            closes: T0 + 30 * 86_400_000,
-            accepts: vec![Kind::Comment],
-        }],
-        stewards: vec![steward.public()],
-        threshold: 1,
-        policy: EndorsementPolicy {
-            min_nris: 1,
-            min_regions: 1,
-            groups: vec![],
-        },
-        languages: vec!["en".into()],
-    };
-    SignedObject::sign(Body::Charter(body), &steward).expect("valid charter")
+    CharterBuilder::new(T0)
+        .section("whole-and-open", "Whole and open")
+        .phase("consultation", T0, T0 + 30 * DAY, &[Kind::Comment])
+        .steward(keys::steward().public())
+        .sign(&keys::steward())
 }
 
 /// Comment number `n` on the charter, by key `[2; 32]`.
@@ -402,7 +383,7 @@ pub fn comment(charter: ObjectId, n: u64) -> SignedObject {
     comment_by(
         charter,
         T0 + n,
-        &Keypair::from_seed(&[2; 32]),
+        &keys::key(2),
         format!("Comment number {n}: keep the Internet whole and open."),
     )
 }

@@ -9,23 +9,25 @@
 //! section as comments are listed, so memory holds one page of comments and
 //! per-author summaries, not the whole consultation.
 //!
-//! Group and region come from an attestation only when its chain holds at
-//! the comment's time: a stakeholder attested by an NRI that a steward
-//! attested, neither expired nor retracted by its issuer (revocations are
-//! not looked at here: `baraza audit` is the authority). A disposition
-//! counts only from a draft whose author was attested as an editor of that
-//! section; the newest such draft (highest version) that disposes the
-//! comment wins. Everything else a node lists is taken as it says.
+//! Group and region are the audit's: the author's standing at the comment's
+//! time, from `protocol::audit::Roster` (attestations, their retractions and
+//! revocations, each fetched as signed bytes and verified), so a comment by
+//! a key revoked or whose NRI lost its accreditation is `unattested`, as in
+//! `baraza audit`. A disposition counts only from a draft whose author was
+//! an editor of that section when signing; the newest such draft (highest
+//! version) that disposes the comment wins. Everything else a node lists is
+//! taken as it says.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context};
-use baraza_protocol::kinds::{Attestation, Charter, Comment, Role};
+use baraza_protocol::audit::Roster;
+use baraza_protocol::kinds::{Charter, Comment};
 use baraza_protocol::{Body, ObjectId, PublicKey, SignedObject};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -86,9 +88,10 @@ pub(crate) struct ExportArgs {
 const COLUMNS_HELP: &str = "\
 Columns (CSV header and JSON keys):
   id, created_at (ISO 8601 UTC), author (did:key), author_name (latest profile),
-  stakeholder_group and region (from the author's attestation for this
-  consultation whose chain holds at the comment's time; \"unattested\" otherwise;
-  an NRI's group is its attested group or \"nri\"), section, language, text,
+  stakeholder_group and region (as the audit attributes the author at the
+  comment's time: a stakeholder's attested group, else nri, editor or steward;
+  \"unattested\" when the chain of attestations does not hold or, for the
+  region, names none), section, language, text,
   disposition (incorporated, partly, not_incorporated, out_of_scope) and
   rationale (from the newest editor's draft of the section that disposes the
   comment), disposed_in (that draft's id), retracted (yes/no; true/false in JSON).
@@ -108,10 +111,10 @@ struct Row<'a> {
 /// Runs `baraza export`.
 pub(crate) fn run(globals: &Globals, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let client = globals.client()?;
-    let charter = fetch_charter(&client, &args.charter)?;
+    let (charter_object, charter) = fetch_charter(&client, &args.charter)?;
     let bar = progress_bar();
     bar.set_message("attestations");
-    let trust = Trust::fetch(&client, &args.charter, &charter)?;
+    let trust = fetch_roster(&client, &args.charter, charter_object)?;
 
     let (mut sink, partial) = open_output(args.out.as_deref())?;
     let written = write_rows(&client, args, &charter, &trust, &bar, &mut sink).and_then(|total| {
@@ -148,7 +151,7 @@ fn write_rows(
     client: &NodeClient,
     args: &ExportArgs,
     charter: &Charter,
-    trust: &Trust,
+    trust: &Roster,
     bar: &ProgressBar,
     sink: &mut dyn Write,
 ) -> anyhow::Result<u64> {
@@ -186,7 +189,7 @@ fn write_rows(
                     comment: listed,
                     body,
                     author,
-                    standing: trust.standing(&listed.author, body.created_at),
+                    standing: standing(trust, &listed.author, body.created_at),
                     disposition: dispositions.get(&listed.id),
                 };
                 writer.row(sink, &row)?;
@@ -202,11 +205,34 @@ fn write_rows(
 }
 
 /// Fetches the charter by id and checks it (hash, signature, kind).
-fn fetch_charter(client: &NodeClient, id: &ObjectId) -> anyhow::Result<Charter> {
+fn fetch_charter(client: &NodeClient, id: &ObjectId) -> anyhow::Result<(SignedObject, Charter)> {
+    let object = match fetch_object(client, id) {
+        Ok(object) => object,
+        Err(e) if e.downcast_ref::<Absent>().is_some() => {
+            bail!("{} has no charter {id}", client.url())
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot fetch charter {id}")),
+    };
+    match object.body() {
+        Body::Charter(charter) => {
+            let charter = charter.clone();
+            Ok((object, charter))
+        }
+        other => bail!("{id} is a {}, not a charter", other.kind()),
+    }
+}
+
+/// The node has no object with the id asked for.
+#[derive(Debug, thiserror::Error)]
+#[error("no object {0}")]
+struct Absent(ObjectId);
+
+/// Fetches object `id` as signed bytes and checks its hash and signature.
+fn fetch_object(client: &NodeClient, id: &ObjectId) -> anyhow::Result<SignedObject> {
     let bytes = match client.object_bytes(id) {
         Ok(bytes) => bytes,
-        Err(e) if e.is_not_found() => bail!("{} has no charter {id}", client.url()),
-        Err(e) => return Err(e).with_context(|| format!("cannot fetch charter {id}")),
+        Err(e) if e.is_not_found() => return Err(Absent(*id).into()),
+        Err(e) => return Err(e).with_context(|| format!("cannot fetch object {id}")),
     };
     if ObjectId::of_bytes(&bytes) != *id {
         bail!(
@@ -214,153 +240,82 @@ fn fetch_charter(client: &NodeClient, id: &ObjectId) -> anyhow::Result<Charter> 
             client.url()
         );
     }
-    let object = SignedObject::decode(&bytes)
-        .map_err(|e| anyhow!("charter {id} from {} is invalid: {e}", client.url()))?;
-    match object.body() {
-        Body::Charter(charter) => Ok(charter.clone()),
-        other => bail!("{id} is a {}, not a charter", other.kind()),
-    }
+    SignedObject::decode(&bytes)
+        .map_err(|e| anyhow!("object {id} from {} is invalid: {e}", client.url()))
 }
 
-/// The attestations of one consultation and the rules that make them hold.
-struct Trust {
-    stewards: HashSet<PublicKey>,
-    /// Attestations by subject.
-    by_subject: HashMap<PublicKey, Vec<Issued>>,
-}
-
-/// One attestation and who issued it.
-struct Issued {
-    id: ObjectId,
-    issuer: PublicKey,
-    body: Attestation,
-    /// When its issuer retracted it, if they did.
-    retracted_at: Option<u64>,
-}
-
-impl Trust {
-    fn fetch(
-        client: &NodeClient,
-        charter_id: &ObjectId,
-        charter: &Charter,
-    ) -> anyhow::Result<Trust> {
-        let mut by_subject: HashMap<PublicKey, Vec<Issued>> = HashMap::new();
-        let path = format!("/v1/objects/{charter_id}/referrers");
-        let mut attestations = Vec::new();
-        client.list_all(&path, &[("kind", "attestation")], None, |page| {
-            attestations.extend(page);
-            Ok(())
-        })?;
-        for listed in attestations {
-            let Body::Attestation(body) = listed.body else {
-                continue;
-            };
-            if body.charter != *charter_id {
-                continue;
-            }
-            let retracted_at = retraction_by(client, &listed.id, &listed.author)?;
-            by_subject.entry(body.subject).or_default().push(Issued {
-                id: listed.id,
-                issuer: listed.author,
-                body,
-                retracted_at,
-            });
-        }
-        Ok(Trust {
-            stewards: charter.stewards.iter().copied().collect(),
-            by_subject,
-        })
-    }
-
-    /// Whether `link` holds at `t`, its issuer included (`depth` bounds the
-    /// walk: a chain is at most steward → NRI → stakeholder).
-    fn holds(&self, link: &Issued, t: u64, depth: usize) -> bool {
-        let body = &link.body;
-        if !(body.created_at <= t && t < body.expires_at) {
-            return false;
-        }
-        if link.retracted_at.is_some_and(|at| at <= t) {
-            return false;
-        }
-        match body.role {
-            Role::Nri | Role::Editor => self.stewards.contains(&link.issuer),
-            Role::Stakeholder => {
-                depth < 2
-                    && self
-                        .holding(&link.issuer, Role::Nri, body.created_at, depth + 1)
-                        .is_some()
-            }
-        }
-    }
-
-    /// The attestation of `key` with `role` holding at `t`: the latest, then
-    /// the smallest id.
-    fn holding(&self, key: &PublicKey, role: Role, t: u64, depth: usize) -> Option<&Issued> {
-        self.by_subject
-            .get(key)?
-            .iter()
-            .filter(|a| a.body.role == role && self.holds(a, t, depth))
-            .max_by(|a, b| {
-                (a.body.created_at, std::cmp::Reverse(a.id))
-                    .cmp(&(b.body.created_at, std::cmp::Reverse(b.id)))
-            })
-    }
-
-    /// (group, region) of `key` at `t`: as a stakeholder, else as an NRI.
-    fn standing(&self, key: &PublicKey, t: u64) -> Option<(String, String)> {
-        let region = |a: &Issued| {
-            a.body
-                .region
-                .map_or_else(|| UNATTESTED.to_owned(), |r| r.as_str().to_owned())
-        };
-        if let Some(a) = self.holding(key, Role::Stakeholder, t, 0) {
-            let group = a
-                .body
-                .group
-                .as_ref()
-                .map_or_else(|| UNATTESTED.to_owned(), |g| g.to_string());
-            return Some((group, region(a)));
-        }
-        let a = self.holding(key, Role::Nri, t, 0)?;
-        let group = a
-            .body
-            .group
-            .as_ref()
-            .map_or_else(|| "nri".to_owned(), |g| g.to_string());
-        Some((group, region(a)))
-    }
-
-    /// Whether `key` was an editor of `section` at `t`.
-    fn is_editor(&self, key: &PublicKey, section: &str, t: u64) -> bool {
-        self.by_subject.get(key).is_some_and(|links| {
-            links.iter().any(|a| {
-                a.body.role == Role::Editor
-                    && a.body.section.as_deref() == Some(section)
-                    && self.holds(a, t, 0)
-            })
-        })
-    }
-}
-
-/// The earliest retraction of `target` signed by `author`, if any.
-fn retraction_by(
+/// The consultation's roster, judged by the audit's own rule
+/// ([`Roster`]): the charter, its attestations, their retractions by their
+/// issuers, and the revocations signed by the stewards and by every key
+/// that issued or received an attestation — each fetched as signed bytes
+/// and verified, so a node can hide objects but not forge them.
+fn fetch_roster(
     client: &NodeClient,
-    target: &ObjectId,
-    author: &PublicKey,
-) -> anyhow::Result<Option<u64>> {
-    let path = format!("/v1/objects/{target}/referrers");
-    let mut earliest: Option<u64> = None;
-    client.list_all(&path, &[("kind", "retraction")], None, |page| {
-        for listed in page {
-            if let Body::Retraction(r) = &listed.body {
-                if listed.author == *author && r.target == *target {
-                    earliest = Some(earliest.map_or(r.created_at, |e| e.min(r.created_at)));
-                }
-            }
-        }
+    charter_id: &ObjectId,
+    charter: SignedObject,
+) -> anyhow::Result<Roster> {
+    let mut keys: BTreeSet<PublicKey> = match charter.body() {
+        Body::Charter(c) => c.stewards.iter().copied().collect(),
+        _ => BTreeSet::new(),
+    };
+    let mut objects = vec![charter];
+    let path = format!("/v1/objects/{charter_id}/referrers");
+    let mut attestations = Vec::new();
+    client.list_all(&path, &[("kind", "attestation")], None, |page| {
+        attestations.extend(page);
         Ok(())
     })?;
-    Ok(earliest)
+    for listed in attestations {
+        let Body::Attestation(body) = &listed.body else {
+            continue;
+        };
+        if body.charter != *charter_id {
+            continue;
+        }
+        keys.insert(body.subject);
+        keys.insert(listed.author);
+        objects.push(fetch_object(client, &listed.id)?);
+        let path = format!("/v1/objects/{}/referrers", listed.id);
+        let mut retractions = Vec::new();
+        client.list_all(&path, &[("kind", "retraction")], None, |page| {
+            retractions.extend(page.into_iter().filter(|r| {
+                r.author == listed.author
+                    && matches!(&r.body, Body::Retraction(x) if x.target == listed.id)
+            }));
+            Ok(())
+        })?;
+        for retraction in retractions {
+            objects.push(fetch_object(client, &retraction.id)?);
+        }
+    }
+    // Authorised revocations are signed by the key or by one of its
+    // issuers, so they are among what these keys authored.
+    for key in &keys {
+        let path = format!("/v1/authors/{key}/objects");
+        let mut revocations = Vec::new();
+        client.list_all(&path, &[], None, |page| {
+            revocations.extend(page.into_iter().filter(|r| {
+                r.author == *key && matches!(&r.body, Body::Revocation(x) if keys.contains(&x.key))
+            }));
+            Ok(())
+        })?;
+        for revocation in revocations {
+            objects.push(fetch_object(client, &revocation.id)?);
+        }
+    }
+    Ok(Roster::new(*charter_id, objects))
+}
+
+/// (group, region) of `key` at `t`, as the audit attributes it: the
+/// attested group for a stakeholder, else `nri`, `editor` or `steward`;
+/// `None` when the key's chain does not hold.
+fn standing(roster: &Roster, key: &PublicKey, t: u64) -> Option<(String, String)> {
+    let standing = roster.standing_of(key, t);
+    let group = standing.counted_as.clone()?;
+    let region = standing
+        .region()
+        .map_or_else(|| UNATTESTED.to_owned(), |r| r.as_str().to_owned());
+    Some((group, region))
 }
 
 /// A comment's disposition, from one draft.
@@ -376,7 +331,7 @@ fn dispositions(
     client: &NodeClient,
     charter: &ObjectId,
     section: &str,
-    trust: &Trust,
+    trust: &Roster,
 ) -> anyhow::Result<HashMap<ObjectId, Disposed>> {
     let mut out: HashMap<ObjectId, Disposed> = HashMap::new();
     let path = format!("/v1/charters/{charter}/sections/{section}/drafts");

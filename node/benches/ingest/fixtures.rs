@@ -7,10 +7,10 @@
 
 use std::ops::Range;
 
-use baraza_protocol::kinds::{
-    Charter, Comment, EndorsementPolicy, Phase, Section, StakeholderGroup,
-};
+use baraza_protocol::kinds::{Comment, StakeholderGroup};
 use baraza_protocol::{Body, Keypair, Kind, ObjectId, SignedObject};
+use baraza_testkit::fixtures::{CharterBuilder, DAY, FEB_2024 as T0};
+use baraza_testkit::keys;
 
 /// Distinct comment authors: a busy consultation has many stakeholders, so
 /// no per-author effect (index locality, key caching) flatters the numbers.
@@ -22,9 +22,6 @@ pub(crate) const SECTIONS: [&str; 4] = [
     "rights-respecting",
     "universal-access",
 ];
-/// 2024-02-01T00:00:00Z, in ms.
-const T0: u64 = 1_706_745_600_000;
-const DAY: u64 = 86_400_000;
 
 /// Sentences that comment texts are assembled from.
 const SENTENCES: [&str; 8] = [
@@ -50,46 +47,32 @@ pub(crate) enum TextSize {
 }
 
 fn steward() -> Keypair {
-    Keypair::from_seed(&[0xb1; 32])
+    keys::key(0xb1)
 }
 
 /// The deterministic key of comment author `n`.
 fn author(n: usize) -> Keypair {
-    let mut seed = [0xa5; 32];
-    seed[..8].copy_from_slice(&(n as u64).to_be_bytes());
-    Keypair::from_seed(&seed)
+    keys::numbered(0xa5, n as u64)
 }
 
 /// The consultation every comment belongs to.
 pub(crate) fn charter() -> SignedObject {
-    let body = Charter {
-        created_at: T0 - 30 * DAY,
-        title: "The Internet We Want".into(),
-        summary: None,
-        sections: SECTIONS
-            .iter()
-            .map(|slug| Section {
-                slug: (*slug).into(),
-                title: slug.replace('-', " "),
-                summary: None,
-            })
-            .collect(),
-        phases: vec![Phase {
-            name: "consultation".into(),
-            opens: T0 - 30 * DAY,
-            closes: T0 + 365 * DAY,
-            accepts: vec![Kind::Comment],
-        }],
-        stewards: vec![steward().public()],
-        threshold: 1,
-        policy: EndorsementPolicy {
-            min_nris: 1,
-            min_regions: 1,
-            groups: vec![StakeholderGroup::CivilSociety],
-        },
-        languages: vec!["en".into(), "fr".into(), "sw".into()],
-    };
-    SignedObject::sign(Body::Charter(body), &steward()).expect("the bench charter is valid")
+    let builder = SECTIONS
+        .iter()
+        .fold(CharterBuilder::new(T0 - 30 * DAY), |b, slug| {
+            b.section(slug, &slug.replace('-', " "))
+        });
+    builder
+        .phase(
+            "consultation",
+            T0 - 30 * DAY,
+            T0 + 365 * DAY,
+            &[Kind::Comment],
+        )
+        .steward(steward().public())
+        .policy(1, 1, &[StakeholderGroup::CivilSociety])
+        .languages(&["en", "fr", "sw"])
+        .sign(&steward())
 }
 
 /// Comment number `n` on `charter`. Distinct `n` give distinct objects.

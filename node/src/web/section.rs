@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use baraza_protocol::audit::Roster;
 use baraza_protocol::kinds::{Charter, Draft, Section, Stance};
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject};
 use maud::{html, Markup};
@@ -302,9 +303,12 @@ pub(super) fn paragraphs(text: &str) -> Markup {
     }
 }
 
-/// Endorsement counts of `target` by stance and by the endorser's
-/// self-declared stakeholder group (profiles; the audit page counts only
-/// attested endorsers).
+/// Most attestations read to label endorsers (far more than a page shows:
+/// one missing would show its holder as unattested).
+const MAX_ATTESTATIONS: usize = 10_000;
+
+/// Endorsement counts of `target` by stance and by the group the audit
+/// counts the endorser in when it endorsed ([`Roster`]; unattested otherwise).
 fn endorsement_counts(
     state: &ApiState,
     ctx: &Ctx,
@@ -318,6 +322,22 @@ fn endorsement_counts(
         },
         MAX_LISTED,
     )?;
+    let roster = match target.body() {
+        Body::Draft(d) => {
+            let kind = Some(Kind::Attestation);
+            let listing = Listing::Referrers {
+                target: d.charter,
+                kind,
+            };
+            let attestations = all(state, &listing, MAX_ATTESTATIONS)?;
+            Some(Roster::from_attestations(
+                &*state.store,
+                &d.charter,
+                attestations,
+            ))
+        }
+        _ => None,
+    };
     let (mut support, mut object) = (0u64, 0u64);
     let mut by_group: BTreeMap<String, u64> = BTreeMap::new();
     for e in &endorsements {
@@ -328,7 +348,8 @@ fn endorsement_counts(
             Stance::Support => support += 1,
             Stance::Object => object += 1,
         }
-        let group = latest_profile_group(state, &e.author())?
+        let group = (roster.as_ref())
+            .and_then(|r| r.standing_of(&e.author(), e.created_at()).counted_as)
             .unwrap_or_else(|| ctx.t(Key::Unattested).to_owned());
         *by_group.entry(group).or_default() += 1;
     }

@@ -1,8 +1,8 @@
-//! Shared fixtures for the node's integration tests: fixed keys and times,
-//! small signed objects of each kind the API tests need, and a real API
+//! Shared fixtures for the node's integration tests: fixed keys and times
+//! (from `baraza-testkit`), small signed objects of each kind the API tests need, and a real API
 //! server on 127.0.0.1:0 over a real sled directory.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 use std::sync::Arc;
 
@@ -14,61 +14,26 @@ use baraza_protocol::{Body, Keypair, ObjectId, SignedObject};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// 2024-02-01T00:00:00Z in ms.
-pub const FEB_2024: u64 = 1_706_745_600_000;
-pub const DAY: u64 = 86_400_000;
+pub use baraza_testkit::fixtures::{sign, CharterBuilder, DAY, FEB_2024};
+pub use baraza_testkit::keys::{editor, nri, stakeholder, steward};
+
 pub const SECTION: &str = "whole-and-open";
 
-pub fn steward() -> Keypair {
-    Keypair::from_seed(&[1; 32])
-}
-pub fn nri() -> Keypair {
-    Keypair::from_seed(&[2; 32])
-}
-pub fn stakeholder() -> Keypair {
-    Keypair::from_seed(&[3; 32])
-}
-pub fn editor() -> Keypair {
-    Keypair::from_seed(&[4; 32])
-}
-
-pub fn sign(body: Body, key: &Keypair) -> SignedObject {
-    SignedObject::sign(body, key).expect("fixture body is valid")
-}
-
+/// The node tests' charter: two sections, a consultation phase around
+/// [`FEB_2024`], one steward, English only.
 pub fn charter() -> SignedObject {
-    let body = Charter {
-        created_at: FEB_2024 - 30 * DAY,
-        title: "The Internet We Want".into(),
-        summary: None,
-        sections: vec![
-            Section {
-                slug: SECTION.into(),
-                title: "Whole and open".into(),
-                summary: None,
-            },
-            Section {
-                slug: "safe-and-secure".into(),
-                title: "Safe and secure".into(),
-                summary: None,
-            },
-        ],
-        phases: vec![Phase {
-            name: "consultation".into(),
-            opens: FEB_2024 - 30 * DAY,
-            closes: FEB_2024 + 29 * DAY,
-            accepts: vec![Kind::Comment],
-        }],
-        stewards: vec![steward().public()],
-        threshold: 1,
-        policy: EndorsementPolicy {
-            min_nris: 1,
-            min_regions: 1,
-            groups: vec![StakeholderGroup::CivilSociety],
-        },
-        languages: vec!["en".into()],
-    };
-    sign(Body::Charter(body), &steward())
+    CharterBuilder::new(FEB_2024 - 30 * DAY)
+        .section(SECTION, "Whole and open")
+        .section("safe-and-secure", "Safe and secure")
+        .phase(
+            "consultation",
+            FEB_2024 - 30 * DAY,
+            FEB_2024 + 29 * DAY,
+            &[Kind::Comment],
+        )
+        .steward(steward().public())
+        .policy(1, 1, &[StakeholderGroup::CivilSociety])
+        .sign(&steward())
 }
 
 /// Comment number `n` on [`SECTION`], created `n` ms after [`FEB_2024`].

@@ -35,6 +35,10 @@
 //!   and `inconsistent_reference` (a version gap, a parent of another
 //!   section, a release naming a draft of the wrong section, …).
 //! - Retractions apply to every kind but profiles, retractions and revocations.
+//!
+//! [`Roster`] answers "who was this key in this consultation at time t"
+//! with the same evaluator, for everything outside the report that labels
+//! a signer (the CLI's export, the node's pages).
 
 mod anomalies;
 pub mod bundle;
@@ -48,6 +52,7 @@ mod policy;
 mod ratification;
 mod references;
 mod report;
+mod roster;
 mod source;
 mod trust;
 
@@ -66,6 +71,7 @@ pub use ratification::Ratification;
 pub use report::{
     AuditReport, CharterStatus, ObjectCounts, TargetSummary, TrustReport, Verdict, REPORT_FORMAT,
 };
+pub use roster::{Roster, Standing};
 pub use source::{AuditSource, ObjectSet};
 pub use trust::{Chain, ChainReason, ChainRole};
 

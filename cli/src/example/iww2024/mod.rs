@@ -3,7 +3,9 @@
 //! working groups' goals and targets, and the framework's endorsement at
 //! IGF 2024 in Riyadh — as signed baraza objects.
 //!
-//! The story, in order of signing:
+//! The words, names and dates are data, in `examples/source/iww-2024/`
+//! (see `data`); the modules here turn them into signed objects. The
+//! story, in order of signing:
 //!
 //! 1. `charter`: the charter and its ratification by three stewards;
 //! 2. `people`: profiles; stewards accredit seven NRIs from all five UN
@@ -19,15 +21,15 @@
 
 mod charter;
 mod comments;
+mod data;
 mod drafts;
-mod drafts_v1;
-mod drafts_v2;
 mod endorsements;
 mod people;
 
 use baraza_protocol::ObjectId;
 
 use super::Scenario;
+use data::Data;
 
 /// Which ending the consultation gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,18 +58,19 @@ pub(crate) const NAME: &str = "iww-2024";
 
 /// Builds the consultation; returns it and the release's id (the audited target).
 pub(crate) fn build(variant: Variant) -> anyhow::Result<(Scenario, ObjectId)> {
+    let data = Data::load()?;
     let mut s = Scenario::new(NAME);
-    people::introduce(&mut s)?;
-    charter::charter(&mut s)?;
-    people::profiles(&mut s)?;
-    people::attest(&mut s)?;
-    comments::comments(&mut s, false)?;
-    comments::reactions(&mut s)?;
-    drafts::drafts(&mut s, 1)?;
-    comments::comments(&mut s, true)?;
-    drafts::drafts(&mut s, 2)?;
-    drafts::release(&mut s)?;
-    endorsements::endorse_release(&mut s, variant)?;
+    people::introduce(&mut s, &data.people)?;
+    charter::charter(&mut s, &data)?;
+    people::profiles(&mut s, &data.people)?;
+    people::attest(&mut s, &data.people)?;
+    comments::comments(&mut s, &data.comments, false)?;
+    comments::reactions(&mut s, &data.comments)?;
+    drafts::drafts(&mut s, &data.drafts[0], 1)?;
+    comments::comments(&mut s, &data.comments, true)?;
+    drafts::drafts(&mut s, &data.drafts[1], 2)?;
+    drafts::release(&mut s, &data)?;
+    endorsements::endorse_release(&mut s, &data, variant)?;
     let release = s.id("release")?;
     Ok((s, release))
 }

@@ -4,8 +4,8 @@
 //! of `safe`, a release and endorsements that meet the policy.
 //!
 //! Tests add one object (or change one setting) to trigger exactly one finding.
-
-#![allow(dead_code, unreachable_pub)]
+//! Keys come from [`crate::keys::key`] seeds: stewards 1–9, NRIs 11–19, the
+//! editor 21, stakeholders 31–39, a stranger 99.
 
 use std::collections::BTreeMap;
 
@@ -15,24 +15,30 @@ use baraza_protocol::{Body, Keypair, ObjectId, PublicKey, SignedObject};
 
 /// 2024-02-01T00:00:00Z in ms.
 pub const T0: u64 = 1_706_745_600_000;
+/// An hour in ms.
 pub const HOUR: u64 = 3_600_000;
+/// A day in ms.
 pub const DAY: u64 = 24 * HOUR;
 
-pub fn key(seed: u8) -> Keypair {
-    Keypair::from_seed(&[seed; 32])
-}
+pub use crate::keys::key;
+
+/// Steward number `i`.
 pub fn steward(i: u8) -> Keypair {
     key(i)
 }
+/// NRI number `i`.
 pub fn nri(i: u8) -> Keypair {
     key(10 + i)
 }
+/// The editor of both sections.
 pub fn editor() -> Keypair {
     key(21)
 }
+/// Stakeholder number `i`.
 pub fn stakeholder(i: u8) -> Keypair {
     key(30 + i)
 }
+/// A key nobody attested.
 pub fn stranger() -> Keypair {
     key(99)
 }
@@ -40,6 +46,7 @@ pub fn stranger() -> Keypair {
 /// What varies between consultations.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The charter's endorsement policy.
     pub policy: EndorsementPolicy,
     /// How many of the two stewards ratify the charter (threshold is 2).
     pub ratifiers: usize,
@@ -61,7 +68,9 @@ impl Default for Config {
 /// The objects of a consultation, with names for the interesting ones.
 #[derive(Debug, Clone)]
 pub struct World {
+    /// Every object, in the order signed.
     pub objects: Vec<SignedObject>,
+    /// Name → id of the named ones.
     pub names: BTreeMap<String, ObjectId>,
 }
 
@@ -71,6 +80,7 @@ impl World {
         World::build(&Config::default())
     }
 
+    /// The consultation of `config`.
     pub fn build(config: &Config) -> World {
         let mut w = World {
             objects: Vec::new(),
@@ -242,6 +252,7 @@ impl World {
         w
     }
 
+    /// The id of the object named `name`.
     pub fn id(&self, name: &str) -> ObjectId {
         *self
             .names
@@ -249,6 +260,7 @@ impl World {
             .unwrap_or_else(|| panic!("no object named {name}"))
     }
 
+    /// The object named `name`.
     pub fn get(&self, name: &str) -> SignedObject {
         let id = self.id(name);
         self.objects
@@ -276,18 +288,22 @@ impl World {
         self.names.remove(name);
     }
 
+    /// Every object, as an audit source.
     pub fn set(&self) -> ObjectSet {
         self.objects.iter().cloned().collect()
     }
 
+    /// The audit report of the object named `target`.
     pub fn audit(&self, target: &str) -> AuditReport {
         self.audit_with(target, &AuditOptions::default())
     }
 
+    /// The audit report of `target` with `options`.
     pub fn audit_with(&self, target: &str, options: &AuditOptions) -> AuditReport {
         audit(&self.set(), &self.id(target), options)
     }
 
+    /// Adds an endorsement of `target`.
     pub fn endorse(
         &mut self,
         name: &str,
@@ -309,6 +325,7 @@ impl World {
         )
     }
 
+    /// Adds an attestation, valid for a year from [`T0`].
     #[allow(clippy::too_many_arguments)]
     pub fn attest(
         &mut self,
@@ -334,6 +351,7 @@ impl World {
         )
     }
 
+    /// Adds an attestation expiring at `expires_at`.
     #[allow(clippy::too_many_arguments)]
     pub fn attest_until(
         &mut self,
@@ -366,10 +384,12 @@ impl World {
         )
     }
 
+    /// Adds a top-level comment on `section`.
     pub fn comment(&mut self, name: &str, section: &str, at: u64, key: &Keypair) -> ObjectId {
         self.comment_on(name, section, at, None, key)
     }
 
+    /// Adds a comment on `section`, replying to `in_reply_to`.
     pub fn comment_on(
         &mut self,
         name: &str,
@@ -395,6 +415,7 @@ impl World {
         )
     }
 
+    /// Adds a draft of `section`.
     #[allow(clippy::too_many_arguments)]
     pub fn draft(
         &mut self,
@@ -430,6 +451,7 @@ impl World {
         )
     }
 
+    /// Adds a retraction of `target`.
     pub fn retract(&mut self, name: &str, target: ObjectId, at: u64, key: &Keypair) -> ObjectId {
         self.add(
             name,
@@ -442,6 +464,7 @@ impl World {
         )
     }
 
+    /// Adds a revocation of `revoked` from `effective_from`.
     pub fn revoke(
         &mut self,
         name: &str,
@@ -464,21 +487,10 @@ impl World {
 }
 
 fn section(slug: &str) -> Section {
-    Section {
-        slug: slug.into(),
-        title: format!("Section {slug}"),
-        summary: None,
-    }
+    crate::fixtures::section(slug, &format!("Section {slug}"))
 }
 
-fn phase(name: &str, opens: u64, closes: u64, accepts: &[Kind]) -> Phase {
-    Phase {
-        name: name.into(),
-        opens,
-        closes,
-        accepts: accepts.to_vec(),
-    }
-}
+use crate::fixtures::phase;
 
 /// The anomaly codes of a report, sorted, with repeats.
 pub fn codes(report: &AuditReport) -> Vec<&'static str> {
