@@ -11,6 +11,9 @@
 use std::io::Read;
 use std::time::Duration;
 
+use baraza_api_types::{
+    ErrorBody, Page as ApiPage, SubmitResults, HEAD_SEQ_HEADER, LAST_SEQ_HEADER,
+};
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
@@ -98,30 +101,9 @@ impl ClientError {
     }
 }
 
-/// What the node did with one submitted object.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct ItemResult {
-    /// The object's id (absent for an item that did not decode).
-    #[serde(default)]
-    pub(crate) id: Option<String>,
-    /// `stored`, `known`, `pending` or `rejected`.
-    pub(crate) status: String,
-    /// For `pending`: the referenced ids the node does not have yet.
-    #[serde(default)]
-    pub(crate) missing: Vec<String>,
-    /// For `rejected`: the stable code.
-    #[serde(default)]
-    pub(crate) error: Option<String>,
-    /// For `rejected`: the explanation.
-    #[serde(default)]
-    pub(crate) message: Option<String>,
-}
-
-/// The answer to a submission.
-#[derive(Debug, Deserialize)]
-struct Submitted {
-    results: Vec<ItemResult>,
-}
+/// What the node did with one submitted object (the shared JSON shape of
+/// `baraza-api-types`).
+pub(crate) use baraza_api_types::ItemResult;
 
 /// An object as a listing shows it, with its body typed.
 #[derive(Debug, Clone)]
@@ -223,7 +205,7 @@ impl NodeClient {
                 .header(CONTENT_TYPE, CBOR)
                 .body(bytes.to_vec())
         })?;
-        let submitted: Submitted = read_json(response, &url)?;
+        let submitted: SubmitResults = read_json(response, &url)?;
         submitted
             .results
             .into_iter()
@@ -244,7 +226,7 @@ impl NodeClient {
                 .header(CONTENT_TYPE, CBOR_SEQ)
                 .body(sequence.to_vec())
         })?;
-        Ok(read_json::<Submitted>(response, &url)?.results)
+        Ok(read_json::<SubmitResults>(response, &url)?.results)
     }
 
     /// The stored bytes of object `id`. The caller must check that they
@@ -312,7 +294,7 @@ impl NodeClient {
                     detail: format!("no {name} header: is this a baraza node?"),
                 })
         };
-        let (head, last) = (number("x-baraza-head-seq")?, number("x-baraza-last-seq")?);
+        let (head, last) = (number(HEAD_SEQ_HEADER)?, number(LAST_SEQ_HEADER)?);
         let bytes = read_raw(
             response,
             &url,
@@ -350,13 +332,7 @@ impl NodeClient {
                 .query(&pairs)
                 .header(ACCEPT, "application/json")
         })?;
-        #[derive(Deserialize)]
-        struct RawPage {
-            objects: Vec<Value>,
-            #[serde(default)]
-            next: Option<String>,
-        }
-        let raw: RawPage = read_json(response, &url)?;
+        let raw: ApiPage = read_json(response, &url)?;
         let objects = raw
             .objects
             .into_iter()
@@ -464,23 +440,13 @@ fn refusal(response: Response, url: &str) -> ClientError {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => e.to_string(),
     };
-    #[derive(Deserialize)]
-    struct Body {
-        error: String,
-        #[serde(default)]
-        message: String,
-        #[serde(default)]
-        item: Option<usize>,
-        #[serde(default)]
-        results: Vec<ItemResult>,
-    }
-    match serde_json::from_str::<Body>(&text) {
+    match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) => ClientError::Refused {
             status,
             code: body.error,
             message: body.message,
             item: body.item,
-            results: body.results,
+            results: body.results.unwrap_or_default(),
         },
         Err(_) => {
             let text: String = text.trim().chars().take(300).collect();
@@ -606,7 +572,7 @@ mod tests {
         let seen = notices.clone();
         client.set_notice(move |line| seen.lock().expect("lock").push(line.to_owned()));
         let result = client.submit_one(b"object").expect("stored after retries");
-        assert_eq!(result.status, "stored");
+        assert_eq!(result.status, baraza_api_types::ItemStatus::Stored);
         let notices = notices.lock().expect("lock");
         assert_eq!(notices.len(), 2, "{notices:?}");
         assert!(notices[0].contains("HTTP 429"), "{notices:?}");

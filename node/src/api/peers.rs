@@ -15,21 +15,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use baraza_api_types::{Dialling, IndexStatus, P2pStatus, PeerRequest};
 use baraza_protocol::sync::SyncStore;
 use libp2p::Multiaddr;
-use serde::Deserialize;
-use serde_json::json;
 
-use super::error::ApiError;
-use super::ApiState;
+use crate::http::{ApiError, ApiState};
 use crate::p2p::{P2pError, P2pHandle};
-
-/// The body of `POST /v1/p2p/sync` and `/v1/p2p/dial`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PeerRequest {
-    peer: String,
-}
 
 fn handle(state: &ApiState) -> Result<&P2pHandle, ApiError> {
     state.p2p.as_ref().ok_or_else(|| {
@@ -70,14 +61,14 @@ pub(crate) async fn status(State(state): State<ApiState>) -> Result<Response, Ap
     let index = state
         .store
         .with_sync_index(|index| (index.len(), index.fingerprint(0..index.len())));
-    let mut value = serde_json::to_value(status).map_err(|e| ApiError::internal(e.to_string()))?;
-    value["index"] = match index {
-        Some((keys, fingerprint)) => {
-            json!({ "keys": keys, "fingerprint": hex::encode(fingerprint.0) })
-        }
-        None => json!({ "loading": true }),
+    let index = match index {
+        Some((keys, fingerprint)) => IndexStatus::Ready {
+            keys,
+            fingerprint: hex::encode(fingerprint.0),
+        },
+        None => IndexStatus::Loading { loading: true },
     };
-    Ok(Json(value).into_response())
+    Ok(Json(P2pStatus { status, index }).into_response())
 }
 
 /// `POST /v1/p2p/sync`.
@@ -101,5 +92,11 @@ pub(crate) async fn dial(
         .dial(addr(&body)?)
         .await
         .map_err(p2p_error)?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "dialling": body.peer }))).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Dialling {
+            dialling: body.peer,
+        }),
+    )
+        .into_response())
 }
