@@ -15,7 +15,9 @@ mod submit;
 pub use error::ErrorBody;
 pub use health::Health;
 pub use page::Page;
-pub use peers::{Dialling, IndexStatus, P2pStatus, PeerRequest};
+pub use peers::{
+    Dialling, IndexStatus, P2pStatus, PeerRequest, PeerStatus, SessionStatus, SyncReport,
+};
 pub use submit::{ItemResult, ItemStatus, SubmitResults};
 
 /// Header of `GET /v1/export`: the event log's head when the page was served.

@@ -250,6 +250,15 @@ impl NodeClient {
         read_json(response, &url)
     }
 
+    /// `GET /v1/p2p`: the node's peer-protocol state, typed.
+    pub(crate) fn p2p_status(&self) -> Result<P2pStatus, ClientError> {
+        let url = format!("{}/v1/p2p", self.base);
+        let response = self.send(&url, || {
+            self.http.get(&url).header(ACCEPT, "application/json")
+        })?;
+        read_json(response, &url)
+    }
+
     /// `POST path` with a JSON body, answered with JSON; waits up to
     /// `timeout` (a sync of a long catch-up takes a while).
     pub(crate) fn post_json(

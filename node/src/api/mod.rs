@@ -5,12 +5,21 @@
 //!
 //! | endpoint | file |
 //! |---|---|
-//! | `POST /v1/objects` | `submit.rs` |
+//! | `POST /v1/objects` | `submit.rs` (single), `bulk.rs` (sequences), `results.rs` (their answers) |
 //! | `GET /v1/objects/{id}` | `objects.rs` |
 //! | `GET /v1/charters`, `…/sections/{slug}/comments`, `…/drafts`, `/v1/objects/{id}/endorsements`, `…/referrers`, `/v1/authors/{did}/objects` | `listings.rs` |
 //! | `GET /v1/audit/{id}`, `GET /v1/audit/{id}/bundle` | `audit.rs` |
 //! | `GET /v1/events` | `events.rs` |
+//! | `GET /v1/export` | `export.rs` |
+//! | `GET /v1/p2p`, `POST /v1/p2p/sync`, `POST /v1/p2p/dial` | `peers.rs` |
 //! | `GET /healthz`, `GET /metrics` | `health.rs` |
+//!
+//! Handlers are thin: typed extractors (`crate::http::extract`) turn the
+//! path and query into values or a 400, the service (`crate::service`)
+//! does the work off the async threads (objects go in through its one
+//! `ingest`, shared with the peer protocol), and the JSON written is the
+//! shared `baraza_api_types`. What is HTTP's own stays here: statuses,
+//! metrics, and the bulk policy of going on after an invalid item.
 //!
 //! Everything is bounded: request bodies (by content type), bulk item
 //! counts, concurrent requests, concurrent bulk submissions, audits and
