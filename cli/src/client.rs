@@ -12,7 +12,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use baraza_api_types::{
-    ErrorBody, Page as ApiPage, SubmitResults, HEAD_SEQ_HEADER, LAST_SEQ_HEADER,
+    ErrorBody, P2pStatus, Page as ApiPage, SubmitResults, HEAD_SEQ_HEADER, LAST_SEQ_HEADER,
 };
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey};
 use reqwest::blocking::{Client, RequestBuilder, Response};
