@@ -566,7 +566,10 @@ mod tests {
 
     #[test]
     fn retries_after_429_as_asked_then_succeeds() {
-        let stored = r#"{"results":[{"id":"x","status":"stored"}]}"#;
+        let stored = format!(
+            r#"{{"results":[{{"id":"{}","status":"stored"}}]}}"#,
+            "ab".repeat(32)
+        );
         let url = serve(vec![
             answer(
                 "429 Too Many Requests",
@@ -574,7 +577,7 @@ mod tests {
                 r#"{"error":"rate_limited","message":"slow down"}"#,
             ),
             answer("503 Service Unavailable", "Retry-After: 0\r\n", "{}"),
-            answer("201 Created", "", stored),
+            answer("201 Created", "", &stored),
         ]);
         let mut client = NodeClient::new(&url).expect("client");
         let notices = Arc::new(Mutex::new(Vec::new()));
