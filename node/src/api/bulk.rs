@@ -60,14 +60,23 @@ pub(super) async fn submit_many(
         } else {
             ingest::ingest(&state.store, encodings).await?
         };
+        // A failed batch is one store error: converted (and logged) once.
+        let mut batch_error: Option<ApiError> = None;
         for admission in admissions {
-            failed |= matches!(
-                admission.verdict,
+            let item = match &admission.verdict {
                 Verdict::Refused {
-                    error: Refusal::Batch(_)
+                    error: Refusal::Batch(error),
+                } => {
+                    failed = true;
+                    let error = batch_error.get_or_insert_with(|| ApiError::from(error));
+                    Item {
+                        id: Some(admission.id),
+                        status: Status::Refused(store_skipped_because(error)),
+                    }
                 }
-            );
-            results.push(Item::from_admission(admission));
+                _ => Item::from_admission(admission),
+            };
+            results.push(item);
         }
     }
     if let Some(SequenceError::Item { source, .. }) = split_error {

@@ -30,7 +30,7 @@ use baraza_protocol::kinds::Charter;
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject};
 use serde::Deserialize;
 
-use crate::http::{ApiError, ApiState};
+use crate::http::{extract, ApiError, ApiState};
 use crate::service::{self, listings};
 use crate::store::{now_ms, Listing};
 use html::{date, esc, Page};
@@ -168,9 +168,9 @@ async fn identity_page(Query(query): Query<LangQuery>, headers: HeaderMap) -> Pa
     identity::page(lang, "/identity".into())
 }
 
+/// An object id from a page's path: the API's rule and error (400 `bad_id`).
 fn parse_id(text: &str) -> Result<ObjectId, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::bad_request("bad_id", format!("{text:?} is not an object id")))
+    extract::object_id(text)
 }
 
 // ----- the overview -------------------------------------------------------
