@@ -11,6 +11,9 @@
 use std::io::Read;
 use std::time::Duration;
 
+use baraza_api_types::{
+    ErrorBody, P2pStatus, Page as ApiPage, SubmitResults, HEAD_SEQ_HEADER, LAST_SEQ_HEADER,
+};
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
@@ -98,30 +101,9 @@ impl ClientError {
     }
 }
 
-/// What the node did with one submitted object.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct ItemResult {
-    /// The object's id (absent for an item that did not decode).
-    #[serde(default)]
-    pub(crate) id: Option<String>,
-    /// `stored`, `known`, `pending` or `rejected`.
-    pub(crate) status: String,
-    /// For `pending`: the referenced ids the node does not have yet.
-    #[serde(default)]
-    pub(crate) missing: Vec<String>,
-    /// For `rejected`: the stable code.
-    #[serde(default)]
-    pub(crate) error: Option<String>,
-    /// For `rejected`: the explanation.
-    #[serde(default)]
-    pub(crate) message: Option<String>,
-}
-
-/// The answer to a submission.
-#[derive(Debug, Deserialize)]
-struct Submitted {
-    results: Vec<ItemResult>,
-}
+/// What the node did with one submitted object (the shared JSON shape of
+/// `baraza-api-types`).
+pub(crate) use baraza_api_types::ItemResult;
 
 /// An object as a listing shows it, with its body typed.
 #[derive(Debug, Clone)]
@@ -223,7 +205,7 @@ impl NodeClient {
                 .header(CONTENT_TYPE, CBOR)
                 .body(bytes.to_vec())
         })?;
-        let submitted: Submitted = read_json(response, &url)?;
+        let submitted: SubmitResults = read_json(response, &url)?;
         submitted
             .results
             .into_iter()
@@ -244,7 +226,7 @@ impl NodeClient {
                 .header(CONTENT_TYPE, CBOR_SEQ)
                 .body(sequence.to_vec())
         })?;
-        Ok(read_json::<Submitted>(response, &url)?.results)
+        Ok(read_json::<SubmitResults>(response, &url)?.results)
     }
 
     /// The stored bytes of object `id`. The caller must check that they
@@ -262,6 +244,15 @@ impl NodeClient {
     /// `GET path` (relative to the base, starting with `/`) as JSON.
     pub(crate) fn get_json(&self, path: &str) -> Result<Value, ClientError> {
         let url = format!("{}{path}", self.base);
+        let response = self.send(&url, || {
+            self.http.get(&url).header(ACCEPT, "application/json")
+        })?;
+        read_json(response, &url)
+    }
+
+    /// `GET /v1/p2p`: the node's peer-protocol state, typed.
+    pub(crate) fn p2p_status(&self) -> Result<P2pStatus, ClientError> {
+        let url = format!("{}/v1/p2p", self.base);
         let response = self.send(&url, || {
             self.http.get(&url).header(ACCEPT, "application/json")
         })?;
@@ -312,7 +303,7 @@ impl NodeClient {
                     detail: format!("no {name} header: is this a baraza node?"),
                 })
         };
-        let (head, last) = (number("x-baraza-head-seq")?, number("x-baraza-last-seq")?);
+        let (head, last) = (number(HEAD_SEQ_HEADER)?, number(LAST_SEQ_HEADER)?);
         let bytes = read_raw(
             response,
             &url,
@@ -350,13 +341,7 @@ impl NodeClient {
                 .query(&pairs)
                 .header(ACCEPT, "application/json")
         })?;
-        #[derive(Deserialize)]
-        struct RawPage {
-            objects: Vec<Value>,
-            #[serde(default)]
-            next: Option<String>,
-        }
-        let raw: RawPage = read_json(response, &url)?;
+        let raw: ApiPage = read_json(response, &url)?;
         let objects = raw
             .objects
             .into_iter()
@@ -464,23 +449,13 @@ fn refusal(response: Response, url: &str) -> ClientError {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => e.to_string(),
     };
-    #[derive(Deserialize)]
-    struct Body {
-        error: String,
-        #[serde(default)]
-        message: String,
-        #[serde(default)]
-        item: Option<usize>,
-        #[serde(default)]
-        results: Vec<ItemResult>,
-    }
-    match serde_json::from_str::<Body>(&text) {
+    match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) => ClientError::Refused {
             status,
             code: body.error,
             message: body.message,
             item: body.item,
-            results: body.results,
+            results: body.results.unwrap_or_default(),
         },
         Err(_) => {
             let text: String = text.trim().chars().take(300).collect();
@@ -591,7 +566,10 @@ mod tests {
 
     #[test]
     fn retries_after_429_as_asked_then_succeeds() {
-        let stored = r#"{"results":[{"id":"x","status":"stored"}]}"#;
+        let stored = format!(
+            r#"{{"results":[{{"id":"{}","status":"stored"}}]}}"#,
+            "ab".repeat(32)
+        );
         let url = serve(vec![
             answer(
                 "429 Too Many Requests",
@@ -599,14 +577,14 @@ mod tests {
                 r#"{"error":"rate_limited","message":"slow down"}"#,
             ),
             answer("503 Service Unavailable", "Retry-After: 0\r\n", "{}"),
-            answer("201 Created", "", stored),
+            answer("201 Created", "", &stored),
         ]);
         let mut client = NodeClient::new(&url).expect("client");
         let notices = Arc::new(Mutex::new(Vec::new()));
         let seen = notices.clone();
         client.set_notice(move |line| seen.lock().expect("lock").push(line.to_owned()));
         let result = client.submit_one(b"object").expect("stored after retries");
-        assert_eq!(result.status, "stored");
+        assert_eq!(result.status, baraza_api_types::ItemStatus::Stored);
         let notices = notices.lock().expect("lock");
         assert_eq!(notices.len(), 2, "{notices:?}");
         assert!(notices[0].contains("HTTP 429"), "{notices:?}");

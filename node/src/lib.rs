@@ -6,10 +6,13 @@
 
 pub mod api;
 pub mod config;
+pub mod http;
 pub mod metrics;
 pub mod node_key;
 pub mod p2p;
 pub mod run;
+pub mod server;
+pub mod service;
 pub mod store;
 mod web;
 

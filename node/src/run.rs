@@ -14,11 +14,12 @@ use libp2p::Multiaddr;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::api::{self, ApiState};
 use crate::config::Config;
+use crate::http::{ApiLimits, ApiState};
 use crate::metrics::Metrics;
 use crate::node_key::{self, NodeKeyError};
 use crate::p2p::{P2pError, P2pHandle, P2pSettings};
+use crate::server;
 use crate::store::{ObjectStore, SharedStore, SledStore, StoreError, StoreOptions};
 
 /// Why a node could not start or stop cleanly.
@@ -118,15 +119,11 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         addr: config.http.listen,
         source,
     })?;
-    let state = ApiState::new(
-        store.clone(),
-        metrics,
-        api::ApiLimits::from_config(&config.http),
-    )
-    .with_p2p(p2p.clone());
+    let state = ApiState::new(store.clone(), metrics, ApiLimits::from_config(&config.http))
+        .with_p2p(p2p.clone());
     let release_task = tokio::spawn(release_held(Arc::downgrade(&store)));
     let (stop, mut stopped) = watch::channel(false);
-    let server = tokio::spawn(api::serve(listener, state, async move {
+    let server = tokio::spawn(server::serve(listener, state, async move {
         let _ = stopped.wait_for(|s| *s).await;
     }));
     tracing::info!(

@@ -342,3 +342,60 @@ async fn every_documented_path_is_served() {
         }
     }
 }
+
+/// The typed client of `baraza-testkit` reads every JSON shape the server
+/// writes through the shared `baraza-api-types`: a field renamed on one
+/// side fails here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_typed_client_reads_what_the_server_writes() {
+    use baraza_api_types::{Health, ItemStatus};
+
+    let mut node = TestNode::start(test_limits()).await;
+    let c = charter();
+    let first = node.api.submit(&c).await;
+    assert_eq!(first.status, 201);
+    let results = first.ok().results;
+    assert_eq!(results.len(), 1);
+    assert_eq!(
+        (results[0].id, results[0].status),
+        (Some(c.id()), ItemStatus::Stored)
+    );
+    let again = node.api.submit(&c).await.ok().results;
+    assert_eq!(again[0].status, ItemStatus::Known);
+
+    // A reply whose parent is missing waits for it, and says for what.
+    let missing = comment(c.id(), 9).id();
+    let pending = node.api.submit(&reply(c.id(), Some(missing), 10)).await;
+    assert_eq!(pending.status, 202);
+    let pending = pending.ok().results;
+    assert_eq!(pending[0].status, ItemStatus::Pending);
+    assert_eq!(pending[0].missing(), [missing]);
+
+    // A bulk body with an invalid item: the error body with every result.
+    let good = comment(c.id(), 1);
+    let mut body = cbor_seq(&[&good]);
+    body.extend(tampered(&comment(c.id(), 2)));
+    let refused = node.api.submit_seq(body).await;
+    assert_eq!(refused.status, 400);
+    let error = refused.err();
+    assert_eq!(error.item, Some(1));
+    let results = error.results.expect("bulk errors carry results");
+    assert_eq!(results[0].status, ItemStatus::Stored);
+    assert_eq!(results[1].status, ItemStatus::Rejected);
+    assert_eq!(results[1].id, None);
+    assert_eq!(results[1].error.as_deref(), Some(error.error.as_str()));
+
+    let page = node.api.page("/v1/charters?limit=1").await.ok();
+    assert_eq!(page.objects.len(), 1);
+    assert_eq!(page.objects[0]["id"], c.id().to_string());
+    assert_eq!(page.next, None);
+
+    let bad = node.api.page("/v1/objects/zz/referrers").await;
+    assert_eq!((bad.status, bad.err().error.as_str()), (400, "bad_id"));
+
+    assert!(matches!(
+        node.api.health().await.ok(),
+        Health::Ok { objects: 2 }
+    ));
+    node.stop().await.expect("clean shutdown");
+}

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use baraza_protocol::kinds::*;
 use baraza_protocol::{Body, Keypair, ObjectId, SignedObject};
+use baraza_testkit::client::BlockingClient;
 use baraza_testkit::fixtures::{CharterBuilder, DAY, FEB_2024};
 use baraza_testkit::keys;
 
@@ -191,12 +192,13 @@ impl NodeProcess {
     }
 }
 
-/// A node's API, through one keep-alive blocking client (made on first
-/// use, so a node can be started and dropped inside an async test).
+/// A node's API, through the typed blocking client of `baraza-testkit`
+/// (one keep-alive client, made on first use, so a node can be started
+/// and dropped inside an async test).
 pub struct NodeApi {
     /// Base URL, e.g. `http://127.0.0.1:41234`.
     pub url: String,
-    client: std::sync::OnceLock<reqwest::blocking::Client>,
+    client: BlockingClient,
 }
 
 impl NodeApi {
@@ -204,28 +206,23 @@ impl NodeApi {
     pub fn new(url: &str) -> NodeApi {
         NodeApi {
             url: url.to_owned(),
-            client: std::sync::OnceLock::new(),
+            client: BlockingClient::new(url),
         }
+    }
+
+    /// The typed client of this node.
+    pub fn client(&self) -> &BlockingClient {
+        &self.client
     }
 
     /// The keep-alive client for this node.
     pub fn http(&self) -> &reqwest::blocking::Client {
-        self.client.get_or_init(|| {
-            reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(120))
-                .build()
-                .expect("http client")
-        })
+        self.client.http()
     }
 
     /// `GET /v1/p2p`.
     pub fn p2p(&self) -> serde_json::Value {
-        self.http()
-            .get(format!("{}/v1/p2p", self.url))
-            .send()
-            .and_then(|r| r.error_for_status())
-            .and_then(|r| r.json())
-            .expect("GET /v1/p2p")
+        self.client.p2p_json()
     }
 
     /// The node's first peer address, with `/p2p/<peer id>`.
@@ -242,14 +239,12 @@ impl NodeApi {
     pub fn index(&self) -> (u64, String) {
         let mut index = None;
         let loaded = eventually(Duration::from_secs(60), || {
-            let v = self.p2p();
-            index = v["index"]["keys"]
-                .as_u64()
-                .zip(v["index"]["fingerprint"].as_str().map(str::to_owned));
+            index = self.client.index();
             index.is_some()
         });
         assert!(loaded, "the sync index of {} did not load", self.url);
-        index.expect("loaded")
+        let (keys, fingerprint) = index.expect("loaded");
+        (keys as u64, fingerprint)
     }
 
     /// Submits objects in bulk batches; panics unless every one is stored or known.
@@ -262,59 +257,38 @@ impl NodeApi {
     /// Submits a CBOR sequence of objects in one request; panics unless
     /// the node answers with success.
     pub fn submit_sequence(&self, body: Vec<u8>) {
-        let response = self
-            .http()
-            .post(format!("{}/v1/objects", self.url))
-            .header("content-type", "application/cbor-seq")
-            .body(body)
-            .send()
-            .expect("POST /v1/objects");
-        let status = response.status();
-        let text = response.text().unwrap_or_default();
-        assert!(status.is_success(), "submission refused: {status} {text}");
+        let answer = self.client.submit_seq(body);
+        assert!(
+            (200..300).contains(&answer.status),
+            "submission refused: {} {:?}",
+            answer.status,
+            answer.body
+        );
     }
 
     /// Whether the node holds object `id`.
     pub fn has(&self, id: &ObjectId) -> bool {
-        self.http()
-            .get(format!("{}/v1/objects/{id}", self.url))
-            .header("accept", "application/cbor")
-            .send()
-            .map(|r| r.status().is_success())
-            .unwrap_or(false)
+        self.client.has(id)
     }
 
     /// `POST /v1/p2p/dial`.
     pub fn dial(&self, peer: &str) {
-        let r = self
-            .http()
-            .post(format!("{}/v1/p2p/dial", self.url))
-            .json(&serde_json::json!({ "peer": peer }))
-            .send()
-            .expect("POST /v1/p2p/dial");
-        assert!(r.status().is_success(), "dial refused: {}", r.status());
+        let answer = self.client.dial(peer);
+        assert!(
+            (200..300).contains(&answer.status),
+            "dial refused: {}",
+            answer.status
+        );
     }
 
     /// POSTs one encoded object; the status and the JSON answer.
     pub fn post_object(&self, bytes: &[u8]) -> (u16, serde_json::Value) {
-        let response = self
-            .http()
-            .post(format!("{}/v1/objects", self.url))
-            .header("content-type", "application/cbor")
-            .body(bytes.to_vec())
-            .send()
-            .expect("POST /v1/objects");
-        let status = response.status().as_u16();
-        (status, response.json().expect("a JSON answer"))
+        self.client.submit_bytes_json(bytes)
     }
 
     /// The Prometheus text of `/metrics`.
     pub fn metrics(&self) -> String {
-        self.http()
-            .get(format!("{}/metrics", self.url))
-            .send()
-            .and_then(|r| r.text())
-            .expect("GET /metrics")
+        self.client.metrics()
     }
 
     /// The value of one sample in `/metrics` (`name` with its labels, as

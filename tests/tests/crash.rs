@@ -10,7 +10,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use baraza_api_types::{Health, ItemStatus};
 use baraza_protocol::ObjectId;
+use baraza_testkit::client::{cbor_seq, Client, CBOR};
 use baraza_tests::{charter, comment, NodeProcess};
 
 const CLIENTS: u64 = 8;
@@ -22,43 +24,29 @@ const SAMPLE_EARLIER: usize = 500;
 /// POSTs a CBOR sequence; on a 2xx returns the ids the node reported as
 /// stored or known, which it promises are durable.
 async fn submit_bulk(
-    client: &reqwest::Client,
-    url: &str,
+    client: &Client,
     objects: &[baraza_protocol::SignedObject],
 ) -> Option<Vec<ObjectId>> {
-    let body: Vec<u8> = objects.iter().flat_map(|o| o.bytes().to_vec()).collect();
-    let response = client
-        .post(format!("{url}/v1/objects"))
-        .header("content-type", "application/cbor-seq")
-        .body(body)
-        .send()
-        .await
-        .ok()?;
-    let status = response.status().as_u16();
-    let json: serde_json::Value = response.json().await.ok()?;
+    let answer = client.try_submit_seq(cbor_seq(objects)).await?;
+    let status = answer.status;
     assert!(
         matches!(status, 200 | 201),
-        "bulk import answered {status}: {json}"
+        "bulk import answered {status}: {:?}",
+        answer.body
     );
-    let results = json["results"].as_array()?;
+    let results = answer.ok().results;
     assert_eq!(results.len(), objects.len(), "one result per object");
     Some(
         results
             .iter()
-            .filter(|r| matches!(r["status"].as_str(), Some("stored" | "known")))
-            .filter_map(|r| r["id"].as_str()?.parse().ok())
+            .filter(|r| matches!(r.status, ItemStatus::Stored | ItemStatus::Known))
+            .filter_map(|r| r.id)
             .collect(),
     )
 }
 
-async fn submit(client: &reqwest::Client, url: &str, bytes: Vec<u8>) -> Option<u16> {
-    let response = client
-        .post(format!("{url}/v1/objects"))
-        .header("content-type", "application/cbor")
-        .body(bytes)
-        .send()
-        .await
-        .ok()?;
+async fn submit(client: &Client, bytes: Vec<u8>) -> Option<u16> {
+    let response = client.try_post(CBOR, bytes).await.ok()?;
     Some(response.status().as_u16())
 }
 
@@ -69,14 +57,14 @@ async fn acknowledged_submissions_survive_kill_9() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     let dir = tempfile::tempdir().expect("tempdir");
-    let client = reqwest::Client::new();
     let charter = charter();
     let acked: Arc<Mutex<Vec<ObjectId>>> = Arc::new(Mutex::new(Vec::new()));
     let mut next = 0u64;
     let mut checked = 0;
     for round in 0..rounds {
         let node = NodeProcess::start(dir.path());
-        let status = submit(&client, &node.url, charter.bytes().to_vec()).await;
+        let client = Client::new(&node.url);
+        let status = submit(&client, charter.bytes().to_vec()).await;
         assert!(
             matches!(status, Some(200 | 201)),
             "charter accepted, got {status:?}"
@@ -84,7 +72,6 @@ async fn acknowledged_submissions_survive_kill_9() {
         let mut workers = Vec::new();
         for c in 0..CLIENTS {
             let client = client.clone();
-            let url = node.url.clone();
             let acked = acked.clone();
             let first = next + c * 1_000_000;
             let charter_id = charter.id();
@@ -95,7 +82,7 @@ async fn acknowledged_submissions_survive_kill_9() {
                         let objects: Vec<_> = (batch..batch + BULK)
                             .map(|n| comment(charter_id, n))
                             .collect();
-                        match submit_bulk(&client, &url, &objects).await {
+                        match submit_bulk(&client, &objects).await {
                             Some(ids) => acked.lock().expect("lock").extend(ids),
                             None => break, // the node is gone
                         }
@@ -104,7 +91,7 @@ async fn acknowledged_submissions_survive_kill_9() {
                 }
                 for n in first.. {
                     let object = comment(charter_id, n);
-                    match submit(&client, &url, object.bytes().to_vec()).await {
+                    match submit(&client, object.bytes().to_vec()).await {
                         Some(200 | 201) => acked.lock().expect("lock").push(object.id()),
                         Some(other) => panic!("unexpected status {other}"),
                         None => break, // the node is gone
@@ -121,6 +108,7 @@ async fn acknowledged_submissions_survive_kill_9() {
         next += CLIENTS * 1_000_000 * 10;
 
         let node = NodeProcess::start(dir.path());
+        let client = Client::new(&node.url);
         let ids = acked.lock().expect("lock").clone();
         assert!(
             ids.len() > checked,
@@ -137,11 +125,7 @@ async fn acknowledged_submissions_survive_kill_9() {
         for id in to_check {
             // 429 means the node's per-client rate limit, not a loss: wait and ask again.
             let status = loop {
-                let response = client
-                    .get(format!("{}/v1/objects/{id}", node.url))
-                    .send()
-                    .await
-                    .expect("GET");
+                let response = client.get(&format!("/v1/objects/{id}")).await;
                 match response.status().as_u16() {
                     429 => tokio::time::sleep(Duration::from_millis(200)).await,
                     status => break status,
@@ -161,15 +145,9 @@ async fn acknowledged_submissions_survive_kill_9() {
         // And none is missing from the count: the charter plus every
         // acknowledged comment, at least (a kill may land after a write
         // and before its answer).
-        let health: serde_json::Value = client
-            .get(format!("{}/healthz", node.url))
-            .send()
-            .await
-            .expect("GET /healthz")
-            .json()
-            .await
-            .expect("health JSON");
-        let stored = health["objects"].as_u64().expect("objects count");
+        let Health::Ok { objects: stored } = client.health().await.ok() else {
+            panic!("round {round}: the store does not answer");
+        };
         assert!(
             stored > ids.len() as u64,
             "round {round}: {stored} objects stored, {} acknowledged",
@@ -189,17 +167,16 @@ async fn acknowledged_submissions_survive_kill_9() {
 #[tokio::test]
 async fn sigterm_shuts_down_cleanly_and_keeps_everything() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let client = reqwest::Client::new();
     let node = NodeProcess::start(dir.path());
     let charter = charter();
     assert_eq!(
-        submit(&client, &node.url, charter.bytes().to_vec()).await,
+        submit(&Client::new(&node.url), charter.bytes().to_vec()).await,
         Some(201)
     );
     assert!(node.terminate(), "node exits 0 on SIGTERM");
     let node = NodeProcess::start(dir.path());
     assert_eq!(
-        submit(&client, &node.url, charter.bytes().to_vec()).await,
+        submit(&Client::new(&node.url), charter.bytes().to_vec()).await,
         Some(200),
         "still known after restart"
     );

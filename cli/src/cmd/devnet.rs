@@ -145,9 +145,11 @@ pub(crate) fn run(args: &DevnetArgs) -> anyhow::Result<ExitCode> {
                 .arg(out.join("objects")),
         )
         .context("cannot import the example into node 0")?;
-        expected = NodeClient::new(&nodes.urls[0])?.get_json("/v1/p2p")?["index"]["keys"]
-            .as_u64()
-            .unwrap_or(0);
+        expected = NodeClient::new(&nodes.urls[0])?
+            .p2p_status()?
+            .index
+            .keys()
+            .map_or(0, |keys| keys as u64);
         println!("loaded the iww-2024 example into node 0: {expected} objects");
     }
     if args.check {
@@ -212,13 +214,10 @@ fn check(urls: &[String], expected: u64, timeout: Duration) -> anyhow::Result<Ex
         let states: Vec<(u64, String)> = clients
             .iter()
             .map(|c| {
-                c.get_json("/v1/p2p").map(|v| {
+                c.p2p_status().map(|status| {
                     (
-                        v["index"]["keys"].as_u64().unwrap_or(0),
-                        v["index"]["fingerprint"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
+                        status.index.keys().map_or(0, |keys| keys as u64),
+                        status.index.fingerprint().unwrap_or_default().to_owned(),
                     )
                 })
             })

@@ -30,6 +30,8 @@ use serde_json::json;
 
 use super::Globals;
 use crate::cborseq::{Item, SequenceReader};
+use baraza_api_types::ItemStatus;
+
 use crate::client::{ClientError, ItemResult, NodeClient};
 
 /// Default objects per request.
@@ -342,25 +344,24 @@ impl Importer<'_> {
             );
         }
         for (object, result) in objects.iter().zip(results) {
-            let id = object.id.to_string();
-            if result.id.as_ref().is_some_and(|answered| *answered != id) {
+            let id = object.id;
+            if let Some(answered) = result.id.filter(|answered| *answered != id) {
                 bail!(
                     "the node's results are not in the order of the objects sent \
-                     ({} answered for {id}); the import stopped",
-                    result.id.as_deref().unwrap_or_default()
+                     ({answered} answered for {id}); the import stopped"
                 );
             }
-            match result.status.as_str() {
-                "stored" => self.tally.stored += 1,
-                "known" => self.tally.known += 1,
-                "pending" => self.tally.pending.push(object.id),
+            match result.status {
+                ItemStatus::Stored => self.tally.stored += 1,
+                ItemStatus::Known => self.tally.known += 1,
+                ItemStatus::Pending => self.tally.pending.push(object.id),
                 _ => self.tally.rejections.push(Rejection {
                     origin: object.origin.clone(),
                     id: Some(object.id),
                     code: result
                         .error
                         .clone()
-                        .unwrap_or_else(|| result.status.clone()),
+                        .unwrap_or_else(|| result.status.to_string()),
                     message: result.message.clone().unwrap_or_default(),
                 }),
             }

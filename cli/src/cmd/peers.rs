@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use baraza_api_types::{P2pStatus, PeerRequest, SyncReport};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value};
 
 use super::Globals;
 use crate::client::NodeClient;
@@ -37,14 +37,6 @@ pub(crate) struct SyncArgs {
     json: bool,
 }
 
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
-        other => other.to_string(),
-    }
-}
-
 /// Shows the node's peer id, addresses, peers and sessions.
 pub(crate) fn peers(globals: &Globals, args: &PeersArgs) -> anyhow::Result<ExitCode> {
     let client = NodeClient::new(&globals.node)?;
@@ -53,50 +45,41 @@ pub(crate) fn peers(globals: &Globals, args: &PeersArgs) -> anyhow::Result<ExitC
         println!("{}", serde_json::to_string_pretty(&status)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("peer id   {}", text(&status, "peer_id"));
-    println!("network   {}", text(&status, "network"));
-    for addr in status["listen"].as_array().into_iter().flatten() {
-        println!("listening {}", addr.as_str().unwrap_or_default());
+    let status: P2pStatus = serde_json::from_value(status)
+        .context("the node's /v1/p2p answer is not the status expected")?;
+    println!("peer id   {}", status.peer_id);
+    println!("network   {}", status.network);
+    for addr in &status.listen {
+        println!("listening {addr}");
     }
     println!(
         "store     {} objects, sync fingerprint {}",
-        text(&status["index"], "keys"),
-        text(&status["index"], "fingerprint")
+        status
+            .index
+            .keys()
+            .map_or_else(|| "-".to_owned(), |keys| keys.to_string()),
+        status.index.fingerprint().unwrap_or("-")
     );
-    let peers = status["peers"].as_array().cloned().unwrap_or_default();
-    println!("\n{} connected peer(s)", peers.len());
-    if !peers.is_empty() {
+    println!("\n{} connected peer(s)", status.peers.len());
+    if !status.peers.is_empty() {
         println!("  {:<54} {:<9} {:>8}  ADDRESS", "PEER", "NETWORK", "SCORE");
-        for p in &peers {
-            let confirmed = if p["confirmed"].as_bool() == Some(true) {
-                "same"
-            } else {
-                "pending"
-            };
-            let score = p["score"]
-                .as_f64()
-                .map_or("-".into(), |s| format!("{s:.1}"));
+        for p in &status.peers {
+            let confirmed = if p.confirmed { "same" } else { "pending" };
+            let score = p.score.map_or("-".into(), |s| format!("{s:.1}"));
             println!(
                 "  {:<54} {:<9} {:>8}  {}",
-                text(p, "peer"),
-                confirmed,
-                score,
-                text(p, "address")
+                p.peer, confirmed, score, p.address
             );
         }
     }
-    for s in status["sessions"].as_array().into_iter().flatten() {
+    for s in &status.sessions {
         println!(
             "syncing with {}: {}, {} of {} fetched, {} queued",
-            text(s, "peer"),
-            text(s, "phase"),
-            text(&s["report"], "fetched"),
-            text(&s["report"], "needed"),
-            text(s, "queued")
+            s.peer, s.phase, s.report.fetched, s.report.needed, s.queued
         );
     }
-    for b in status["blocked"].as_array().into_iter().flatten() {
-        println!("blocked   {} (misbehaved)", b.as_str().unwrap_or_default());
+    for b in &status.blocked {
+        println!("blocked   {b} (misbehaved)");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -128,32 +111,36 @@ pub(crate) fn sync(globals: &Globals, args: &SyncArgs) -> anyhow::Result<ExitCod
     };
     let report = client.post_json(
         "/v1/p2p/sync",
-        &json!({ "peer": args.peer }),
+        &serde_json::to_value(PeerRequest {
+            peer: args.peer.clone(),
+        })?,
         Duration::from_secs(args.timeout),
     );
     done.store(true, Ordering::Relaxed);
     let _ = watcher.join();
     bar.finish_and_clear();
     let report = report?;
+    let typed: SyncReport = serde_json::from_value(report.clone())
+        .context("the node's sync report is not the report expected")?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("synced with {}", text(&report, "peer"));
-        for (label, key) in [
-            ("round trips", "rounds"),
-            ("needed", "needed"),
-            ("fetched", "fetched"),
-            ("stored", "stored"),
-            ("pending", "pending"),
-            ("invalid", "invalid"),
-            ("bytes in", "bytes_in"),
-            ("bytes out", "bytes_out"),
-            ("milliseconds", "millis"),
+        println!("synced with {}", typed.peer);
+        for (label, value) in [
+            ("round trips", u64::from(typed.rounds)),
+            ("needed", typed.needed),
+            ("fetched", typed.fetched),
+            ("stored", typed.stored),
+            ("pending", typed.pending),
+            ("invalid", typed.invalid),
+            ("bytes in", typed.bytes_in),
+            ("bytes out", typed.bytes_out),
+            ("milliseconds", typed.millis),
         ] {
-            println!("  {label:<13} {}", text(&report, key));
+            println!("  {label:<13} {value}");
         }
     }
-    match report["error"].as_str() {
+    match typed.error.as_deref() {
         Some(why) => {
             eprintln!("error: the session ended early: {why}");
             Ok(ExitCode::FAILURE)
@@ -169,16 +156,13 @@ fn watch(url: &str, peer: &str, bar: &ProgressBar, done: &AtomicBool) {
     client.set_notice(|_| {});
     while !done.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(300));
-        let Ok(status) = client.get_json("/v1/p2p") else {
+        let Ok(status) = client.p2p_status() else {
             continue;
         };
-        let session = status["sessions"]
-            .as_array()
-            .and_then(|s| s.iter().find(|s| s["peer"].as_str() == Some(peer)).cloned());
-        if let Some(s) = session {
-            bar.set_message(text(&s, "phase"));
-            bar.set_length(s["report"]["needed"].as_u64().unwrap_or(0));
-            bar.set_position(s["report"]["fetched"].as_u64().unwrap_or(0));
+        if let Some(s) = status.sessions.iter().find(|s| s.peer == peer) {
+            bar.set_message(s.phase.clone());
+            bar.set_length(s.report.needed);
+            bar.set_position(s.report.fetched);
         }
     }
 }

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context};
+use baraza_api_types::ItemStatus;
 use baraza_protocol::{Body, ObjectError, SignedObject};
 use clap::Args;
 use serde_json::json;
@@ -69,8 +70,8 @@ pub(crate) fn sign_and_submit(
             "status": result.status,
             "node": client.url(),
         });
-        if !result.missing.is_empty() {
-            value["missing"] = json!(result.missing);
+        if !result.missing().is_empty() {
+            value["missing"] = json!(result.missing());
         }
         writeln!(stdout, "{value:#}")
     } else {
@@ -78,23 +79,30 @@ pub(crate) fn sign_and_submit(
     }
     .context("cannot write to stdout")?;
     if !flags.json {
-        match result.status.as_str() {
-            "stored" => eprintln!("{kind} {} stored by {}", object.id().short(), client.url()),
-            "known" => eprintln!(
+        match result.status {
+            ItemStatus::Stored => {
+                eprintln!("{kind} {} stored by {}", object.id().short(), client.url())
+            }
+            ItemStatus::Known => eprintln!(
                 "{kind} {} was already stored by {}",
                 object.id().short(),
                 client.url()
             ),
-            "pending" => eprintln!(
+            ItemStatus::Pending => eprintln!(
                 "{kind} {} is held by {} until it has {}: {}",
                 object.id().short(),
                 client.url(),
-                if result.missing.len() == 1 {
+                if result.missing().len() == 1 {
                     "this referenced object"
                 } else {
                     "these referenced objects"
                 },
-                result.missing.join(", ")
+                result
+                    .missing()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             other => eprintln!("{kind} {}: {other}", object.id().short()),
         }

@@ -12,7 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, StatusCode};
 use futures::{Stream, StreamExt};
 
-use super::error::ApiError;
+use crate::http::ApiError;
 
 /// Most bytes past the limit read (and dropped) before answering 413: a
 /// stakeholder who attaches a 10 MB document by mistake is told why, not

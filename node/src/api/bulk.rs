@@ -2,15 +2,15 @@
 //! and store chunk by chunk, one result per item. The statuses are those
 //! documented in `submit.rs`.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use baraza_protocol::{decode_batch, split_sequence, ObjectError, Part, SequenceError};
+use baraza_protocol::{split_sequence, ObjectError, Part, SequenceError};
 
 use super::body::read_body;
-use super::error::ApiError;
-use super::submit::{respond, ItemResult, Status};
-use super::ApiState;
+use super::results::{respond, Item, Status};
+use crate::http::{ApiError, ApiState};
+use crate::service::{ingest, Refusal, Verdict};
 
 /// Items decoded, verified and stored per step: large enough to amortise
 /// batch verification and a group commit, small enough that a big import
@@ -49,53 +49,34 @@ pub(super) async fn submit_many(
         return Err(ApiError::bad_request("empty", "the body holds no objects"));
     }
 
-    let mut results: Vec<ItemResult> = Vec::with_capacity(ranges.len() + 1);
+    let mut results: Vec<Item> = Vec::with_capacity(ranges.len() + 1);
     let mut failed = false;
     for chunk in ranges.chunks(BULK_CHUNK) {
-        let verdicts = {
-            let (bytes, chunk) = (bytes.clone(), chunk.to_vec());
-            tokio::task::spawn_blocking(move || {
-                decode_batch(chunk.iter().map(|r| &bytes[r.clone()]))
-            })
-            .await?
+        let encodings: Vec<Bytes> = chunk.iter().map(|r| bytes.slice(r.clone())).collect();
+        // After a store failure the rest is still checked (its invalid
+        // items are reported) but not offered to the store.
+        let admissions = if failed {
+            ingest::verify_only(encodings).await?
+        } else {
+            ingest::ingest(&state.store, encodings).await?
         };
-        let mut valid = Vec::with_capacity(verdicts.len());
-        let mut slots = Vec::with_capacity(verdicts.len());
-        for verdict in verdicts {
-            match verdict {
-                Ok(object) => {
-                    slots.push(results.len());
-                    results.push(ItemResult {
-                        id: Some(object.id()),
-                        status: Status::Known,
-                    });
-                    valid.push(object);
+        // A failed batch is one store error: converted (and logged) once.
+        let mut batch_error: Option<ApiError> = None;
+        for admission in admissions {
+            let item = match &admission.verdict {
+                Verdict::Refused {
+                    error: Refusal::Batch(error),
+                } => {
+                    failed = true;
+                    let error = batch_error.get_or_insert_with(|| ApiError::from(error));
+                    Item {
+                        id: Some(admission.id),
+                        status: Status::Refused(store_skipped_because(error)),
+                    }
                 }
-                Err(error) => results.push(ItemResult::invalid(&error)),
-            }
-        }
-        if valid.is_empty() {
-            continue;
-        }
-        if failed {
-            for slot in slots {
-                results[slot].status = Status::Refused(store_skipped());
-            }
-            continue;
-        }
-        match state.store.put(&valid).await {
-            Ok(outcomes) => {
-                for (slot, (object, outcome)) in slots.into_iter().zip(valid.iter().zip(outcomes)) {
-                    results[slot] = ItemResult::from_outcome(object.id(), outcome);
-                }
-            }
-            Err(error) => {
-                let error = ApiError::from(error);
-                for slot in slots {
-                    results[slot].status = Status::Refused(store_skipped_because(&error));
-                }
-                failed = true;
-            }
+                _ => Item::from_admission(admission),
+            };
+            results.push(item);
         }
     }
     if let Some(SequenceError::Item { source, .. }) = split_error {
@@ -103,7 +84,7 @@ pub(super) async fn submit_many(
             part: Part::Envelope,
             source,
         };
-        results.push(ItemResult {
+        results.push(Item {
             id: None,
             status: Status::Invalid {
                 code: error.code(),
@@ -112,10 +93,15 @@ pub(super) async fn submit_many(
         });
     }
     // An item stored later in the same request released the pending ones it completed.
-    for result in &mut results {
-        if let (Status::Pending(_), Some(id)) = (&result.status, result.id) {
-            if state.store.contains(&id).unwrap_or(false) {
-                result.status = Status::Stored;
+    let pending: Vec<usize> = (0..results.len())
+        .filter(|&i| matches!(results[i].status, Status::Pending(_)) && results[i].id.is_some())
+        .collect();
+    if !pending.is_empty() {
+        let ids = pending.iter().filter_map(|&i| results[i].id).collect();
+        let stored = state.service.stored_of(ids).await?;
+        for (i, stored) in pending.into_iter().zip(stored) {
+            if stored {
+                results[i].status = Status::Stored;
             }
         }
     }
@@ -128,14 +114,6 @@ pub(super) async fn submit_many(
     bulk_response(results)
 }
 
-fn store_skipped() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "store_unavailable",
-        "not attempted: the store failed on an earlier item of this request; retry later",
-    )
-}
-
 /// A copy of a store error for one item (without request-level parts).
 fn store_skipped_because(error: &ApiError) -> ApiError {
     ApiError {
@@ -145,7 +123,7 @@ fn store_skipped_because(error: &ApiError) -> ApiError {
     }
 }
 
-fn bulk_response(results: Vec<ItemResult>) -> Result<Response, ApiError> {
+fn bulk_response(results: Vec<Item>) -> Result<Response, ApiError> {
     let rejected = results.iter().filter(|r| r.code().is_some()).count();
     let first_invalid = results
         .iter()
@@ -163,7 +141,7 @@ fn bulk_response(results: Vec<ItemResult>) -> Result<Response, ApiError> {
     if let Some(index) = first_invalid {
         if let Status::Invalid { code, message } = &results[index].status {
             let error = ApiError::bad_request(code, summary(index, message)).at_item(index);
-            return Err(error.with_results(results.iter().map(ItemResult::to_json).collect()));
+            return Err(error.with_results(results.iter().map(Item::to_result).collect()));
         }
     }
     if let Some(index) = first_refused {
@@ -171,7 +149,7 @@ fn bulk_response(results: Vec<ItemResult>) -> Result<Response, ApiError> {
             let mut error = store_skipped_because(refused);
             error.message = summary(index, &refused.message);
             let error = error.at_item(index);
-            return Err(error.with_results(results.iter().map(ItemResult::to_json).collect()));
+            return Err(error.with_results(results.iter().map(Item::to_result).collect()));
         }
     }
     Ok(respond(&results))

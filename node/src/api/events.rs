@@ -26,8 +26,7 @@ use std::sync::Arc;
 #[cfg(test)]
 use std::time::Duration;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
@@ -35,8 +34,8 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch, OwnedSemaphorePermit};
 
-use super::error::ApiError;
-use super::{params, ApiState};
+use crate::http::extract::ApiQuery;
+use crate::http::{ApiError, ApiState};
 use crate::store::{SharedStore, StoredEvent};
 
 /// Events read from the store per replay step.
@@ -52,10 +51,9 @@ pub(crate) struct EventsQuery {
 /// The handler.
 pub(crate) async fn events(
     State(state): State<ApiState>,
-    query: Result<Query<EventsQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let query = params::query(query)?;
     let last_event_id = match headers.get("last-event-id") {
         Some(value) => Some(
             value
@@ -189,7 +187,7 @@ fn failure(message: &str) -> Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{SledStore, StoreOptions, EVENT_BROADCAST};
+    use crate::store::{SharedStore, SledStore, StoreOptions, EVENT_BROADCAST};
     use baraza_protocol::kinds::{Profile, StakeholderGroup};
     use baraza_protocol::{Body, Keypair, SignedObject};
     use tokio::sync::Semaphore;

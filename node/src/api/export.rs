@@ -9,14 +9,14 @@
 //! `last ≥ upto`: the store is append-only, so the objects up to one head
 //! are a consistent snapshot however long the export takes.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use baraza_api_types::{HEAD_SEQ_HEADER, LAST_SEQ_HEADER};
 use serde::Deserialize;
 
-use super::error::ApiError;
-use super::{params, ApiState};
+use crate::http::extract::ApiQuery;
+use crate::http::{ApiError, ApiState};
 use crate::store::MAX_PAGE;
 
 /// The query.
@@ -32,30 +32,17 @@ pub(crate) struct ExportQuery {
 /// The handler.
 pub(crate) async fn export(
     State(state): State<ApiState>,
-    query: Result<Query<ExportQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let query = params::query(query)?;
-    let head = state.store.last_seq();
-    let upto = query.upto.unwrap_or(head).min(head);
     let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let store = state.store.clone();
-    let after = query.after;
-    let events = tokio::task::spawn_blocking(move || store.events_after(after, limit))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    let mut body = Vec::new();
-    let mut last = after;
-    for event in events.iter().take_while(|e| e.seq <= upto) {
-        body.extend_from_slice(event.object.bytes());
-        last = event.seq;
-    }
-    let mut response = body.into_response();
+    let page = state.service.export(query.after, query.upto, limit).await?;
+    let mut response = page.body.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/cbor-seq"),
     );
-    headers.insert("x-baraza-head-seq", HeaderValue::from(head));
-    headers.insert("x-baraza-last-seq", HeaderValue::from(last));
+    headers.insert(HEAD_SEQ_HEADER, HeaderValue::from(page.head));
+    headers.insert(LAST_SEQ_HEADER, HeaderValue::from(page.last));
     Ok(response)
 }

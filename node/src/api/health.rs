@@ -4,20 +4,25 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use baraza_api_types::Health;
 use baraza_protocol::ObjectId;
-use serde_json::json;
 
-use super::ApiState;
+use crate::http::ApiState;
 use crate::metrics::{OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE};
 
 /// `GET /healthz`: 200 `{"status": "ok", "objects": N}` when the store
 /// answers a read, 503 `{"status": "error", "message": …}` when it does not.
 pub(crate) async fn healthz(State(state): State<ApiState>) -> Response {
-    match state.store.contains(&ObjectId([0; 32])) {
-        Ok(_) => Json(json!({ "status": "ok", "objects": state.store.len() })).into_response(),
+    match state.service.contains(ObjectId([0; 32])).await {
+        Ok(_) => Json(Health::Ok {
+            objects: state.store.len(),
+        })
+        .into_response(),
         Err(error) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "error", "message": error.to_string() })),
+            Json(Health::Error {
+                message: error.to_string(),
+            }),
         )
             .into_response(),
     }

@@ -4,31 +4,24 @@
 //! Objects are immutable and named by their hash, so responses carry a
 //! strong `ETag` (the id) and may be cached forever.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use baraza_protocol::ObjectId;
 
-use super::error::ApiError;
-use super::{params, ApiState};
-use crate::store::ObjectStore;
+use crate::http::extract::IdPath;
+use crate::http::{ApiError, ApiState};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The handler.
 pub(crate) async fn get_object(
     State(state): State<ApiState>,
-    path: Result<Path<String>, PathRejection>,
+    IdPath(id): IdPath,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = params::object_id(&params::path(path)?)?;
     let mut response = if accepts_cbor(&headers) {
-        let bytes = state
-            .store
-            .get_bytes(&id)?
-            .ok_or_else(|| absent(&state.store, &id))?;
+        let bytes = state.service.object_bytes(id).await?;
         (
             [(
                 header::CONTENT_TYPE,
@@ -38,11 +31,7 @@ pub(crate) async fn get_object(
         )
             .into_response()
     } else {
-        let object = state
-            .store
-            .get(&id)?
-            .ok_or_else(|| absent(&state.store, &id))?;
-        Json(object.to_json()).into_response()
+        Json(state.service.object(id).await?.to_json()).into_response()
     };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
@@ -51,23 +40,6 @@ pub(crate) async fn get_object(
         headers.insert(header::ETAG, etag);
     }
     Ok(response)
-}
-
-/// The 404 for an id that is not stored: `pending` if it waits for
-/// references, `not_found` otherwise.
-pub(crate) fn absent(store: &dyn ObjectStore, id: &ObjectId) -> ApiError {
-    if store.is_pending(id).unwrap_or(false) {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "pending",
-            format!(
-                "object {id} was received but waits for objects it references; \
-                 it is stored as soon as they arrive"
-            ),
-        )
-    } else {
-        ApiError::not_found(format!("object {id}"))
-    }
 }
 
 /// Whether the `Accept` header names `application/cbor` (exactly; q-values

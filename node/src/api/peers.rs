@@ -15,21 +15,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use baraza_api_types as types;
+use baraza_api_types::{Dialling, IndexStatus, PeerRequest};
 use baraza_protocol::sync::SyncStore;
 use libp2p::Multiaddr;
-use serde::Deserialize;
-use serde_json::json;
 
-use super::error::ApiError;
-use super::ApiState;
-use crate::p2p::{P2pError, P2pHandle};
-
-/// The body of `POST /v1/p2p/sync` and `/v1/p2p/dial`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PeerRequest {
-    peer: String,
-}
+use crate::http::{ApiError, ApiState};
+use crate::p2p::{self, P2pError, P2pHandle};
 
 fn handle(state: &ApiState) -> Result<&P2pHandle, ApiError> {
     state.p2p.as_ref().ok_or_else(|| {
@@ -70,14 +62,14 @@ pub(crate) async fn status(State(state): State<ApiState>) -> Result<Response, Ap
     let index = state
         .store
         .with_sync_index(|index| (index.len(), index.fingerprint(0..index.len())));
-    let mut value = serde_json::to_value(status).map_err(|e| ApiError::internal(e.to_string()))?;
-    value["index"] = match index {
-        Some((keys, fingerprint)) => {
-            json!({ "keys": keys, "fingerprint": hex::encode(fingerprint.0) })
-        }
-        None => json!({ "loading": true }),
+    let index = match index {
+        Some((keys, fingerprint)) => IndexStatus::Ready {
+            keys,
+            fingerprint: hex::encode(fingerprint.0),
+        },
+        None => IndexStatus::Loading { loading: true },
     };
-    Ok(Json(value).into_response())
+    Ok(Json(status_body(status, index)).into_response())
 }
 
 /// `POST /v1/p2p/sync`.
@@ -89,7 +81,7 @@ pub(crate) async fn sync(
         .sync_with(addr(&body)?)
         .await
         .map_err(p2p_error)?;
-    Ok(Json(report).into_response())
+    Ok(Json(report_body(report)).into_response())
 }
 
 /// `POST /v1/p2p/dial`.
@@ -101,5 +93,124 @@ pub(crate) async fn dial(
         .dial(addr(&body)?)
         .await
         .map_err(p2p_error)?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "dialling": body.peer }))).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Dialling {
+            dialling: body.peer,
+        }),
+    )
+        .into_response())
+}
+
+/// The peer protocol's state in its API shape.
+fn status_body(status: p2p::P2pStatus, index: IndexStatus) -> types::P2pStatus {
+    let p2p::P2pStatus {
+        peer_id,
+        network,
+        listen,
+        peers,
+        sessions,
+        blocked,
+    } = status;
+    types::P2pStatus {
+        peer_id,
+        network,
+        listen,
+        peers: peers
+            .into_iter()
+            .map(|p| types::PeerStatus {
+                peer: p.peer,
+                address: p.address,
+                confirmed: p.confirmed,
+                agent: p.agent,
+                score: p.score,
+            })
+            .collect(),
+        sessions: sessions
+            .into_iter()
+            .map(|s| types::SessionStatus {
+                peer: s.peer,
+                phase: s.phase.to_owned(),
+                report: report_body(s.report),
+                queued: s.queued,
+            })
+            .collect(),
+        blocked,
+        index,
+    }
+}
+
+/// A sync session's report in its API shape.
+fn report_body(report: p2p::SyncReport) -> types::SyncReport {
+    let p2p::SyncReport {
+        peer,
+        rounds,
+        needed,
+        fetched,
+        stored,
+        pending,
+        invalid,
+        bytes_in,
+        bytes_out,
+        millis,
+        error,
+    } = report;
+    types::SyncReport {
+        peer,
+        rounds,
+        needed,
+        fetched,
+        stored,
+        pending,
+        invalid,
+        bytes_in,
+        bytes_out,
+        millis,
+        error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The API shape serialises exactly as the peer protocol's own report
+    /// did, with the index added.
+    #[test]
+    fn the_status_keeps_the_peer_protocols_fields() {
+        let report = p2p::SyncReport {
+            peer: "12D3".into(),
+            rounds: 2,
+            needed: 5,
+            error: Some("gone".into()),
+            ..p2p::SyncReport::default()
+        };
+        let status = p2p::P2pStatus {
+            peer_id: "me".into(),
+            network: "net".into(),
+            listen: vec!["/ip4/127.0.0.1/tcp/1/p2p/me".into()],
+            peers: vec![p2p::PeerStatus {
+                peer: "12D3".into(),
+                address: "/ip4/127.0.0.1/tcp/2".into(),
+                confirmed: true,
+                agent: None,
+                score: Some(1.5),
+            }],
+            sessions: vec![p2p::SessionStatus {
+                peer: "12D3".into(),
+                phase: "fetching",
+                report: report.clone(),
+                queued: 3,
+            }],
+            blocked: vec!["bad".into()],
+        };
+        let mut expected = serde_json::to_value(&status).expect("serialises");
+        expected["index"] = serde_json::json!({ "loading": true });
+        let body = status_body(status, IndexStatus::Loading { loading: true });
+        assert_eq!(serde_json::to_value(&body).expect("serialises"), expected);
+        assert_eq!(
+            serde_json::to_value(report_body(report.clone())).expect("serialises"),
+            serde_json::to_value(&report).expect("serialises")
+        );
+    }
 }

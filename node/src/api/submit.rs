@@ -35,117 +35,12 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use baraza_protocol::{ObjectError, ObjectId, SignedObject};
-use serde_json::{json, Value};
 
 use super::body::read_body;
-use super::error::ApiError;
-use super::ApiState;
-use crate::metrics::SubmissionResult;
-use crate::store::PutOutcome;
-
-/// What one object came to.
-#[derive(Debug)]
-pub(super) enum Status {
-    Stored,
-    Known,
-    Pending(Vec<ObjectId>),
-    /// Held until `until` (ms since the epoch).
-    Held(u64),
-    /// Invalid: the client's fault.
-    Invalid {
-        code: &'static str,
-        message: String,
-    },
-    /// Valid, but the store could not take it.
-    Refused(ApiError),
-}
-
-#[derive(Debug)]
-pub(super) struct ItemResult {
-    pub(super) id: Option<ObjectId>,
-    pub(super) status: Status,
-}
-
-impl ItemResult {
-    pub(super) fn from_outcome(
-        id: ObjectId,
-        outcome: Result<PutOutcome, crate::store::StoreError>,
-    ) -> Self {
-        let status = match outcome {
-            Ok(PutOutcome::Stored { .. }) => Status::Stored,
-            Ok(PutOutcome::Known) => Status::Known,
-            Ok(PutOutcome::Pending { missing }) => Status::Pending(missing),
-            Ok(PutOutcome::Held { until }) => Status::Held(until),
-            Err(e) => Status::Refused(e.into()),
-        };
-        ItemResult {
-            id: Some(id),
-            status,
-        }
-    }
-
-    pub(super) fn invalid(error: &ObjectError) -> Self {
-        ItemResult {
-            id: None,
-            status: Status::Invalid {
-                code: error.code(),
-                message: error.to_string(),
-            },
-        }
-    }
-
-    pub(super) fn metric(&self) -> SubmissionResult {
-        match self.status {
-            Status::Stored => SubmissionResult::Stored,
-            Status::Known => SubmissionResult::Known,
-            Status::Pending(_) => SubmissionResult::Pending,
-            Status::Held(_) => SubmissionResult::Held,
-            Status::Invalid { .. } | Status::Refused(_) => SubmissionResult::Rejected,
-        }
-    }
-
-    pub(super) fn code(&self) -> Option<&'static str> {
-        match &self.status {
-            Status::Invalid { code, .. } => Some(code),
-            Status::Refused(e) => Some(e.code),
-            _ => None,
-        }
-    }
-
-    pub(super) fn to_json(&self) -> Value {
-        let mut out = serde_json::Map::new();
-        if let Some(id) = self.id {
-            out.insert("id".into(), json!(id.to_string()));
-        }
-        let status = match &self.status {
-            Status::Stored => "stored",
-            Status::Known => "known",
-            Status::Pending(missing) => {
-                let missing: Vec<String> = missing.iter().map(ObjectId::to_string).collect();
-                out.insert("missing".into(), json!(missing));
-                "pending"
-            }
-            Status::Held(until) => {
-                out.insert("until".into(), json!(until));
-                "held"
-            }
-            Status::Invalid { code, message } => {
-                out.insert("error".into(), json!(code));
-                out.insert("message".into(), json!(message));
-                "rejected"
-            }
-            Status::Refused(e) => {
-                out.insert("error".into(), json!(e.code));
-                out.insert("message".into(), json!(e.message));
-                "rejected"
-            }
-        };
-        out.insert("status".into(), json!(status));
-        Value::Object(out)
-    }
-}
+use super::bulk;
+use super::results::{respond, Item, Status};
+use crate::http::{ApiError, ApiState};
+use crate::service::ingest;
 
 /// The handler.
 pub(crate) async fn submit(
@@ -155,7 +50,7 @@ pub(crate) async fn submit(
 ) -> Response {
     let result = match content_type(&headers) {
         Ok(Format::Single) => submit_one(&state, &headers, body).await,
-        Ok(Format::Sequence) => super::bulk::submit_many(&state, &headers, body).await,
+        Ok(Format::Sequence) => bulk::submit_many(&state, &headers, body).await,
         Err(e) => Err(e),
     };
     match result {
@@ -209,36 +104,18 @@ async fn submit_one(
         "application/cbor",
     )
     .await?;
-    let object = SignedObject::decode(&bytes).map_err(|e| ApiError::invalid_object(&e))?;
-    let id = object.id();
-    let outcome = state
-        .store
-        .put(std::slice::from_ref(&object))
+    let admission = ingest::ingest(&state.store, vec![bytes])
         .await?
-        .into_iter()
-        .next()
+        .pop()
         .ok_or_else(|| ApiError::internal("the store returned no outcome"))?;
-    let result = ItemResult::from_outcome(id, outcome);
-    if let Status::Refused(error) = result.status {
-        return Err(error);
+    let item = Item::from_admission(admission);
+    match item.status {
+        Status::Invalid { code, message } => Err(ApiError::invalid(code, message)),
+        Status::Refused(error) => Err(error),
+        _ => {
+            state.metrics.count_submission(item.metric());
+            tracing::debug!(id = ?item.id.map(|id| id.short()), status = ?item.status, "submission");
+            Ok(respond(&[item]))
+        }
     }
-    state.metrics.count_submission(result.metric());
-    tracing::debug!(id = %id.short(), kind = %object.kind(), status = ?result.status, "submission");
-    Ok(respond(&[result]))
-}
-
-/// 201 / 202 / 200 with `{"results": [...]}`.
-pub(super) fn respond(results: &[ItemResult]) -> Response {
-    let status = if results.iter().any(|r| matches!(r.status, Status::Stored)) {
-        StatusCode::CREATED
-    } else if results
-        .iter()
-        .any(|r| matches!(r.status, Status::Pending(_) | Status::Held(_)))
-    {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::OK
-    };
-    let results: Vec<Value> = results.iter().map(ItemResult::to_json).collect();
-    (status, Json(json!({ "results": results }))).into_response()
 }

@@ -1,10 +1,13 @@
-//! Objects from peers: decoded, verified (in batches, off the async
-//! threads) and offered to the store — the same checks as the HTTP API.
+//! Objects from peers, through the node's one ingest path
+//! (`crate::service::ingest`: decoded, verified in batches off the async
+//! threads, offered to the store — the same checks as the HTTP API),
+//! summarised for the peer protocol, which decides what a peer's invalid
+//! objects cost it.
 
-use baraza_protocol::{decode_batch, ObjectId, SignedObject};
-use sha2::{Digest, Sha256};
+use baraza_protocol::ObjectId;
 
-use crate::store::{PutOutcome, SharedStore};
+use crate::service::ingest::{self, Admission, Refusal, Verdict};
+use crate::store::SharedStore;
 
 /// What offering a batch of peer objects came to.
 #[derive(Debug, Default)]
@@ -26,44 +29,50 @@ pub(crate) struct Applied {
 
 /// Decodes and verifies every encoding, then stores the valid objects.
 pub(crate) async fn apply(store: &SharedStore, encodings: Vec<Vec<u8>>) -> Applied {
-    let mut applied = Applied::default();
-    let checked = tokio::task::spawn_blocking(move || check(encodings)).await;
-    let (valid, invalid) = match checked {
-        Ok(v) => v,
+    match ingest::ingest(store, encodings).await {
+        Ok(admissions) => Applied::from_admissions(admissions),
         Err(e) => {
             tracing::error!(error = %e, "verification task failed");
-            return applied;
+            Applied::default()
         }
-    };
-    applied.invalid = invalid;
-    if valid.is_empty() {
-        return applied;
     }
-    match store.put(&valid).await {
-        Ok(outcomes) => {
-            for (object, outcome) in valid.iter().zip(outcomes) {
-                match outcome {
-                    Ok(PutOutcome::Stored { .. }) => applied.stored.push(object.id()),
-                    Ok(PutOutcome::Known) => applied.known += 1,
-                    Ok(PutOutcome::Pending { missing }) => {
-                        applied.pending += 1;
-                        applied.missing.extend(missing);
+}
+
+impl Applied {
+    /// The summary of a batch's admissions.
+    fn from_admissions(admissions: Vec<Admission>) -> Applied {
+        let mut applied = Applied::default();
+        let mut batch_failed = false;
+        for Admission { id, verdict } in admissions {
+            match verdict {
+                Verdict::Stored { .. } => applied.stored.push(id),
+                Verdict::Known => applied.known += 1,
+                Verdict::Pending { missing } => {
+                    applied.pending += 1;
+                    applied.missing.extend(missing);
+                }
+                // Valid, and stored when its time comes.
+                Verdict::Held { .. } => applied.pending += 1,
+                Verdict::Invalid { code, message } => {
+                    applied.invalid.push(Invalid { id, code, message })
+                }
+                Verdict::Refused { error } => {
+                    match error {
+                        Refusal::Batch(e) if !batch_failed => {
+                            tracing::warn!(error = %e, "store refused a batch of peer objects");
+                            batch_failed = true;
+                        }
+                        Refusal::Item(e) => {
+                            tracing::warn!(id = %id, error = %e, "store refused a peer object");
+                        }
+                        _ => {}
                     }
-                    // Valid, and stored when its time comes.
-                    Ok(PutOutcome::Held { .. }) => applied.pending += 1,
-                    Err(e) => {
-                        tracing::warn!(id = %object.id(), error = %e, "store refused a peer object");
-                        applied.failed += 1;
-                    }
+                    applied.failed += 1;
                 }
             }
         }
-        Err(e) => {
-            tracing::warn!(error = %e, "store refused a batch of peer objects");
-            applied.failed += valid.len() as u64;
-        }
+        applied
     }
-    applied
 }
 
 /// An object refused as invalid.
@@ -77,33 +86,7 @@ pub(crate) struct Invalid {
     pub(crate) message: String,
 }
 
-impl Invalid {
-    fn new(id: ObjectId, error: &baraza_protocol::ObjectError) -> Invalid {
-        Invalid {
-            id,
-            code: error.code(),
-            message: error.to_string(),
-        }
-    }
-}
-
-type Checked = (Vec<SignedObject>, Vec<Invalid>);
-
-fn check(encodings: Vec<Vec<u8>>) -> Checked {
-    let mut valid = Vec::with_capacity(encodings.len());
-    let mut invalid = Vec::new();
-    let verdicts = decode_batch(encodings.iter().map(Vec::as_slice));
-    for (bytes, verdict) in encodings.iter().zip(verdicts) {
-        match verdict {
-            Ok(object) => valid.push(object),
-            // An object's id is the hash of its encoding, valid or not.
-            Err(e) => invalid.push(Invalid::new(content_id(bytes), &e)),
-        }
-    }
-    (valid, invalid)
-}
-
 /// The id an encoding would have: SHA-256 of its bytes.
 pub(crate) fn content_id(bytes: &[u8]) -> ObjectId {
-    ObjectId(Sha256::digest(bytes).into())
+    ingest::content_id(bytes)
 }

@@ -12,7 +12,7 @@ use maud::{html, Markup};
 use super::html::{bar_chart, Page, Words};
 use super::i18n::Key;
 use super::{audit_tree, catalogue, parse_id, Ctx, LangQuery};
-use crate::api::ApiState;
+use crate::http::ApiState;
 use crate::store::now_ms;
 
 pub(super) async fn audit(
@@ -29,9 +29,9 @@ pub(super) async fn audit(
     let options = AuditOptions {
         as_of: Some(now_ms()),
     };
-    match crate::api::audit::report_of(&state, id, options).await {
+    match state.service.audit_report(id, options).await {
         Ok(report) => audit_page(&ctx, id, &report),
-        Err(e) => ctx.error(e),
+        Err(e) => ctx.error(e.into()),
     }
 }
 

@@ -30,9 +30,9 @@ use baraza_protocol::{Body, Kind, ObjectId, SignedObject};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::api::error::ApiError;
-use crate::api::ApiState;
-use crate::store::{now_ms, Cursor, Listing, Page as StorePage};
+use crate::http::{extract, ApiError, ApiState};
+use crate::service::{self, listings};
+use crate::store::{now_ms, Listing};
 use html::{date, Page, Words};
 use i18n::{Key, Lang};
 
@@ -42,7 +42,7 @@ const MAX_COMMENTS: usize = 200;
 const MAX_LISTED: usize = 200;
 
 /// The pages' routes.
-pub(crate) fn router() -> Router<ApiState> {
+pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
         .route("/", get(overview))
         .route("/charters/{id}/sections/{slug}", get(section::section))
@@ -61,6 +61,7 @@ struct LangQuery {
 }
 
 /// What every page handler starts from.
+#[derive(Clone)]
 struct Ctx {
     lang: Lang,
     path: String,
@@ -107,22 +108,21 @@ impl Ctx {
     }
 }
 
-/// Every object of a listing (up to `most`), across pages.
+/// Every object of a listing (up to `most`), across pages. Blocking:
+/// pages are built inside [`render_blocking`].
 fn all(state: &ApiState, listing: &Listing, most: usize) -> Result<Vec<SignedObject>, ApiError> {
-    let mut out = Vec::new();
-    let mut after: Option<Cursor> = None;
-    loop {
-        let StorePage { objects, next } = state.store.list(
-            listing,
-            after.as_ref(),
-            most.saturating_sub(out.len()).max(1),
-        )?;
-        out.extend(objects);
-        match next {
-            Some(cursor) if out.len() < most => after = Some(cursor),
-            _ => return Ok(out),
-        }
-    }
+    Ok(listings::all(&state.store, listing, most)?)
+}
+
+/// Builds a page on a blocking thread (pages read the store), or the
+/// page for its error.
+async fn render_blocking<F>(ctx: Ctx, build: F) -> Page
+where
+    F: FnOnce(&Ctx) -> Result<Page, ApiError> + Send + 'static,
+{
+    let shown = ctx.clone();
+    let built = service::blocking(move || Ok(ctx.render(build(&ctx)))).await;
+    built.unwrap_or_else(|e| shown.error(e.into()))
 }
 
 async fn identity_page(Query(query): Query<LangQuery>, headers: HeaderMap) -> Page {
@@ -130,9 +130,9 @@ async fn identity_page(Query(query): Query<LangQuery>, headers: HeaderMap) -> Pa
     identity::page(lang, "/identity".into())
 }
 
+/// An object id from a page's path: the API's rule and error (400 `bad_id`).
 fn parse_id(text: &str) -> Result<ObjectId, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::bad_request("bad_id", format!("{text:?} is not an object id")))
+    extract::object_id(text)
 }
 
 // ----- the overview -------------------------------------------------------
@@ -143,7 +143,10 @@ async fn overview(
     headers: HeaderMap,
 ) -> Page {
     let ctx = Ctx::new(&query, &headers, "/".into());
-    ctx.render(overview_body(&state, &ctx).map(|body| ctx.page(ctx.t(Key::Consultations), body)))
+    render_blocking(ctx, move |ctx| {
+        overview_body(&state, ctx).map(|body| ctx.page(ctx.t(Key::Consultations), body))
+    })
+    .await
 }
 
 fn overview_body(state: &ApiState, ctx: &Ctx) -> Result<Markup, ApiError> {

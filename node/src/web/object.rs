@@ -10,9 +10,8 @@ use super::html::{date, Page, Words};
 use super::i18n::Key;
 use super::links::short_did;
 use super::section::{latest_profile_group, paragraphs};
-use super::{all, catalogue, forms, parse_id, Ctx, LangQuery, MAX_LISTED};
-use crate::api::error::ApiError;
-use crate::api::ApiState;
+use super::{all, catalogue, forms, parse_id, render_blocking, Ctx, LangQuery, MAX_LISTED};
+use crate::http::{ApiError, ApiState};
 use crate::store::Listing;
 
 pub(super) async fn object(
@@ -22,7 +21,7 @@ pub(super) async fn object(
     headers: HeaderMap,
 ) -> Page {
     let ctx = Ctx::new(&query, &headers, format!("/objects/{id}"));
-    ctx.render(object_page(&state, &ctx, &id))
+    render_blocking(ctx, move |ctx| object_page(&state, ctx, &id)).await
 }
 
 fn object_page(state: &ApiState, ctx: &Ctx, id: &str) -> Result<Page, ApiError> {
@@ -144,7 +143,7 @@ pub(super) async fn author(
     headers: HeaderMap,
 ) -> Page {
     let ctx = Ctx::new(&query, &headers, format!("/authors/{did}"));
-    ctx.render(author_page(&state, &ctx, &did))
+    render_blocking(ctx, move |ctx| author_page(&state, ctx, &did)).await
 }
 
 fn author_page(state: &ApiState, ctx: &Ctx, did: &str) -> Result<Page, ApiError> {

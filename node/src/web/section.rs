@@ -13,9 +13,10 @@ use maud::{html, Markup};
 
 use super::html::{bar_chart, date, Page, Words};
 use super::i18n::Key;
-use super::{all, catalogue, forms, parse_id, Ctx, LangQuery, MAX_COMMENTS, MAX_LISTED};
-use crate::api::error::ApiError;
-use crate::api::ApiState;
+use super::{
+    all, catalogue, forms, parse_id, render_blocking, Ctx, LangQuery, MAX_COMMENTS, MAX_LISTED,
+};
+use crate::http::{ApiError, ApiState};
 use crate::store::Listing;
 
 pub(super) async fn section(
@@ -25,13 +26,10 @@ pub(super) async fn section(
     headers: HeaderMap,
 ) -> Page {
     let ctx = Ctx::new(&query, &headers, format!("/charters/{id}/sections/{slug}"));
-    ctx.render(section_page(
-        &state,
-        &ctx,
-        &id,
-        &slug,
-        query.anchor.as_deref(),
-    ))
+    render_blocking(ctx, move |ctx| {
+        section_page(&state, ctx, &id, &slug, query.anchor.as_deref())
+    })
+    .await
 }
 
 /// What a section page shows, as gathered from the store.

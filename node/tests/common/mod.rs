@@ -6,11 +6,13 @@
 
 use std::sync::Arc;
 
-use baraza_node::api::{self, ApiLimits, ApiState};
+use baraza_node::api::{ApiLimits, ApiState};
 use baraza_node::metrics::Metrics;
+use baraza_node::server;
 use baraza_node::store::{Store, StoreOptions, MAX_PENDING};
 use baraza_protocol::kinds::*;
 use baraza_protocol::{Body, Keypair, ObjectId, SignedObject};
+use baraza_testkit::client::Client;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -115,7 +117,10 @@ pub struct TestNode {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     pub state: ApiState,
+    /// The raw HTTP client (of `api`), for tests about the wire itself.
     pub http: reqwest::Client,
+    /// The typed client of `baraza-testkit`.
+    pub api: Client,
     stop: Option<oneshot::Sender<()>>,
     pub server: Option<JoinHandle<std::io::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -141,13 +146,15 @@ impl TestNode {
             .expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("local addr"));
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(api::serve(listener, state.clone(), async move {
+        let server = tokio::spawn(server::serve(listener, state.clone(), async move {
             let _ = stopped.await;
         }));
+        let api = Client::new(&url);
         TestNode {
             url,
             state,
-            http: reqwest::Client::new(),
+            http: api.http().clone(),
+            api,
             stop: Some(stop),
             server: Some(server),
             _dir: dir,
@@ -155,44 +162,27 @@ impl TestNode {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.url)
+        self.api.url(path)
     }
 
     /// POSTs `body` with this content type.
     pub async fn post(&self, content_type: &str, body: Vec<u8>) -> reqwest::Response {
-        self.http
-            .post(self.url("/v1/objects"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .expect("request sent")
+        self.api.post(content_type, body).await
     }
 
     /// Submits one object; returns the status and the JSON body.
     pub async fn submit(&self, object: &SignedObject) -> (u16, serde_json::Value) {
-        let response = self.post("application/cbor", object.bytes().to_vec()).await;
-        let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON body"))
+        self.api.submit_json(object).await
     }
 
     /// Submits objects as one CBOR sequence.
     pub async fn submit_bulk(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
-        let response = self.post("application/cbor-seq", body).await;
-        let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON body"))
+        self.api.submit_seq_json(body).await
     }
 
     /// GETs `path`; returns the status and the JSON body.
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
-        let response = self
-            .http
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request sent");
-        let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON body"))
+        self.api.get_json(path).await
     }
 
     /// Signals shutdown and waits for the server to finish.

@@ -6,7 +6,7 @@
 //! each until the process ran out of file descriptors. Here each
 //! connection must send its first byte within the header timeout and
 //! then its headers within it (hyper's header read timeout), and at most
-//! [`ApiLimits::max_connections`](super::ApiLimits::max_connections) are
+//! [`ApiLimits::max_connections`](crate::http::ApiLimits::max_connections) are
 //! open at once: beyond that, new ones are closed as soon as they are
 //! accepted (the operator sees a warning, at most one a minute).
 
@@ -23,7 +23,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::Service;
 
-use super::{router, ApiState};
+use super::router;
+use crate::http::ApiState;
 
 /// How often a full connection table is reported at most.
 const FULL_WARNING_EVERY: Duration = Duration::from_secs(60);

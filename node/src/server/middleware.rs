@@ -9,8 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
-use super::ApiState;
+use crate::http::{ApiError, ApiState};
 
 /// Fails a request that has not produced its response head within the limit.
 /// Covers reading the body, so a slow upload cannot hold a worker forever.

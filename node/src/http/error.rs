@@ -9,9 +9,11 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use baraza_api_types::{ErrorBody, ItemResult};
+use baraza_protocol::audit::BundleError;
 use baraza_protocol::ObjectError;
-use serde_json::{json, Value};
 
+use crate::service::ServiceError;
 use crate::store::StoreError;
 
 /// Seconds a client is asked to wait after a 503 caused by a full pending set.
@@ -34,7 +36,7 @@ pub struct ApiError {
     /// Sent as `Retry-After` (seconds), for 429 and 503.
     pub retry_after: Option<u64>,
     /// For bulk submissions: every item's result, so a client knows what was stored.
-    pub results: Option<Vec<Value>>,
+    pub results: Option<Vec<ItemResult>>,
 }
 
 impl ApiError {
@@ -66,13 +68,18 @@ impl ApiError {
 
     /// A 400 for an object that does not decode, with its protocol code.
     pub fn invalid_object(error: &ObjectError) -> ApiError {
-        let mut message = error.to_string();
-        if error.code() == "trailing_bytes" {
+        ApiError::invalid(error.code(), error.to_string())
+    }
+
+    /// A 400 for an object that does not decode: its protocol code and message.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
+        let mut message = message.into();
+        if code == "trailing_bytes" {
             message.push_str(
                 "; to submit several objects at once use Content-Type: application/cbor-seq",
             );
         }
-        ApiError::bad_request(error.code(), message)
+        ApiError::bad_request(code, message)
     }
 
     /// Names the bulk item this error is about.
@@ -88,7 +95,7 @@ impl ApiError {
     }
 
     /// Attaches per-item results of a bulk submission.
-    pub fn with_results(mut self, results: Vec<Value>) -> ApiError {
+    pub fn with_results(mut self, results: Vec<ItemResult>) -> ApiError {
         self.results = Some(results);
         self
     }
@@ -101,7 +108,13 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
-        match &error {
+        ApiError::from(&error)
+    }
+}
+
+impl From<&StoreError> for ApiError {
+    fn from(error: &StoreError) -> ApiError {
+        match error {
             StoreError::PendingFull { .. } => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "pending_full",
@@ -143,6 +156,32 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> ApiError {
+        match error {
+            ServiceError::Store(error) => error.into(),
+            ServiceError::NotFound(id) => ApiError::not_found(format!("object {id}")),
+            ServiceError::Pending(id) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "pending",
+                format!(
+                    "object {id} was received but waits for objects it references; \
+                     it is stored as soon as they arrive"
+                ),
+            ),
+            ServiceError::Bundle(
+                error @ (BundleError::TooLarge { .. } | BundleError::TooManyObjects { .. }),
+            ) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bundle_too_large",
+                format!("{error}; the audit report (GET /v1/audit/{{id}}) is still available"),
+            ),
+            ServiceError::Bundle(error) => ApiError::internal(error.to_string()),
+            ServiceError::Internal(message) => ApiError::internal(message),
+        }
+    }
+}
+
 impl From<tokio::task::JoinError> for ApiError {
     fn from(error: tokio::task::JoinError) -> ApiError {
         tracing::error!(%error, "a blocking task of the API failed");
@@ -152,13 +191,12 @@ impl From<tokio::task::JoinError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "error": self.code, "message": self.message });
-        if let Some(item) = self.item {
-            body["item"] = json!(item);
-        }
-        if let Some(results) = self.results {
-            body["results"] = Value::Array(results);
-        }
+        let body = ErrorBody {
+            error: self.code.to_owned(),
+            message: self.message,
+            item: self.item,
+            results: self.results,
+        };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response

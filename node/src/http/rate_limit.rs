@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
-use super::ApiState;
+use super::state::ApiState;
 
 /// Most clients tracked at once.
 const MAX_CLIENTS: usize = 65_536;
@@ -123,7 +123,7 @@ fn client_key(ip: IpAddr) -> IpAddr {
 }
 
 /// Middleware: 429 when the client's bucket is empty. Requests without a
-/// peer address (a server not started through [`super::serve`]) pass.
+/// peer address (a server not started through [`crate::server::serve`]) pass.
 pub(crate) async fn limit(State(state): State<ApiState>, request: Request, next: Next) -> Response {
     let Some(limiter) = state.shared.rate_limiter.as_ref() else {
         return next.run(request).await;
