@@ -1,0 +1,752 @@
+//! A seeded, virtual-time simulation of many [`PeerProtocol`]s: an
+//! in-memory store per node (toy objects whose only reference is a parent),
+//! a network that floods accepted gossip to linked peers and carries sync
+//! frames with a seeded latency, and no real clock, tokio or sockets.
+//! Scenarios: children parked before parents, busy back-off, bans,
+//! de-duplication of claimed ids, partitions and heal.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use baraza_protocol::sync::wire::{RefusalCode, SyncRequest, SyncResponse};
+use baraza_protocol::sync::{SyncIndex, SyncKey};
+use baraza_protocol::ObjectId;
+use libp2p::core::{ConnectedPoint, Endpoint};
+use libp2p::gossipsub::MessageId;
+use libp2p::swarm::ConnectionId;
+use libp2p::{Multiaddr, PeerId};
+
+use super::{
+    content_id, AnswerTag, Count, GossipVerdict, InEvent, OutEvent, PeerProtocol, PeerScores,
+    ProtocolConfig, RequestTag, StoreView, Timer,
+};
+use crate::p2p::ingest::{Applied, Invalid};
+
+/// The network id every simulated node runs.
+pub(super) const NETWORK: &str = "sim";
+
+/// A deterministic peer id.
+pub(super) fn peer(n: u8) -> PeerId {
+    let key = libp2p::identity::Keypair::ed25519_from_bytes([n.wrapping_add(1); 32])
+        .expect("32 bytes are an ed25519 seed");
+    key.public().to_peer_id()
+}
+
+/// A toy object: `O`, a parent flag, the parent id, the creation time.
+/// An encoding starting with `X` is invalid.
+pub(super) fn object(created_at: u64, parent: Option<ObjectId>) -> Vec<u8> {
+    let mut bytes = vec![b'O', u8::from(parent.is_some())];
+    bytes.extend_from_slice(&parent.map_or([0; 32], |p| p.0));
+    bytes.extend_from_slice(&created_at.to_be_bytes());
+    bytes
+}
+
+/// An invalid object (its signature, say, does not verify).
+pub(super) fn invalid_object(n: u64) -> Vec<u8> {
+    let mut bytes = vec![b'X'];
+    bytes.extend_from_slice(&n.to_be_bytes());
+    bytes
+}
+
+fn parse(bytes: &[u8]) -> Option<(u64, Option<ObjectId>)> {
+    if bytes.len() != 42 || bytes[0] != b'O' {
+        return None;
+    }
+    let mut parent = [0; 32];
+    parent.copy_from_slice(&bytes[2..34]);
+    let mut at = [0; 8];
+    at.copy_from_slice(&bytes[34..42]);
+    Some((u64::from_be_bytes(at), (bytes[1] == 1).then_some(ObjectId(parent))))
+}
+
+/// A node's store: objects, the pending set (waiting for a parent), the
+/// sync index, and gossipsub scores.
+#[derive(Default)]
+pub(super) struct MemStore {
+    pub(super) objects: BTreeMap<ObjectId, Vec<u8>>,
+    pending: BTreeMap<ObjectId, (Vec<u8>, ObjectId)>,
+    index: SyncIndex,
+    pub(super) scores: HashMap<PeerId, f64>,
+    /// While false the sync index reads as still loading.
+    pub(super) unloaded: bool,
+}
+
+impl MemStore {
+    /// Offers encodings as the node's ingest would: invalid ones refused,
+    /// children of missing parents pending, parents releasing children.
+    /// Returns what it came to and the objects stored, in order.
+    pub(super) fn put(&mut self, encodings: Vec<Vec<u8>>) -> (Applied, Vec<(ObjectId, Vec<u8>)>) {
+        let mut applied = Applied::default();
+        let mut stored = Vec::new();
+        for bytes in encodings {
+            let id = content_id(&bytes);
+            let Some((_, parent)) = parse(&bytes) else {
+                applied.invalid.push(Invalid {
+                    id,
+                    code: "bad_signature",
+                    message: "the signature does not verify".into(),
+                });
+                continue;
+            };
+            if self.objects.contains_key(&id) {
+                applied.known += 1;
+                continue;
+            }
+            match parent {
+                Some(p) if !self.objects.contains_key(&p) => {
+                    applied.pending += 1;
+                    applied.missing.push(p);
+                    self.pending.insert(id, (bytes, p));
+                }
+                _ => {
+                    applied.stored.push(id);
+                    self.store(id, bytes, &mut stored);
+                }
+            }
+        }
+        (applied, stored)
+    }
+
+    fn store(&mut self, id: ObjectId, bytes: Vec<u8>, stored: &mut Vec<(ObjectId, Vec<u8>)>) {
+        let (at, _) = parse(&bytes).expect("only valid objects are stored");
+        self.index.insert(SyncKey::new(at, id));
+        self.objects.insert(id, bytes.clone());
+        stored.push((id, bytes));
+        let children: Vec<ObjectId> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, p))| *p == id)
+            .map(|(c, _)| *c)
+            .collect();
+        for child in children {
+            if let Some((bytes, _)) = self.pending.remove(&child) {
+                self.store(child, bytes, stored);
+            }
+        }
+    }
+}
+
+impl StoreView for MemStore {
+    fn contains(&self, id: &ObjectId) -> bool {
+        self.objects.contains_key(id)
+    }
+
+    fn holds(&self, id: &ObjectId) -> bool {
+        self.objects.contains_key(id) || self.pending.contains_key(id)
+    }
+
+    fn with_sync_index<R>(&self, f: impl FnOnce(&SyncIndex) -> R) -> Option<R> {
+        (!self.unloaded).then(|| f(&self.index))
+    }
+}
+
+impl PeerScores for MemStore {
+    fn score(&self, peer: &PeerId) -> Option<f64> {
+        self.scores.get(peer).copied()
+    }
+}
+
+/// A protocol configured for the simulation.
+pub(super) fn protocol(now: Instant) -> PeerProtocol {
+    PeerProtocol::new(
+        ProtocolConfig {
+            network: NETWORK.into(),
+            version: format!("/baraza/{NETWORK}/1"),
+            sync_interval: Duration::from_secs(60),
+            discovery: false,
+            bootstrap: Vec::new(),
+        },
+        now,
+    )
+}
+
+/// An endpoint of a loopback connection.
+pub(super) fn endpoint(dialer: bool) -> ConnectedPoint {
+    let addr: Multiaddr = "/ip4/127.0.0.1/tcp/7071".parse().expect("an address");
+    if dialer {
+        ConnectedPoint::Dialer {
+            address: addr,
+            role_override: Endpoint::Dialer,
+            port_use: libp2p::core::transport::PortUse::Reuse,
+        }
+    } else {
+        ConnectedPoint::Listener {
+            local_addr: addr.clone(),
+            send_back_addr: addr,
+        }
+    }
+}
+
+/// A tiny seeded generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+/// One simulated node.
+struct Node {
+    id: PeerId,
+    proto: PeerProtocol,
+    store: MemStore,
+    /// Gossip message ids seen (gossipsub's duplicate cache).
+    seen: HashSet<MessageId>,
+    /// How long reading a fetch answer takes.
+    read_delay: Duration,
+}
+
+/// What the simulation observed, for the scenarios' assertions.
+#[derive(Default)]
+pub(super) struct Trace {
+    /// Every gossip verdict: node, object, verdict.
+    pub(super) verdicts: Vec<(usize, ObjectId, GossipVerdict)>,
+    /// Every fetch request: from, to, ids.
+    pub(super) fetches: Vec<(usize, usize, Vec<ObjectId>)>,
+    /// Busy answers sent, by node.
+    pub(super) busy: BTreeMap<usize, u64>,
+    /// Bans: node, peer index.
+    pub(super) bans: Vec<(usize, usize)>,
+    /// Resume timers asked for.
+    pub(super) resumes: u64,
+    /// Events handled.
+    pub(super) events: u64,
+}
+
+/// The simulated network.
+pub(super) struct Sim {
+    start: Instant,
+    now: Instant,
+    nodes: Vec<Node>,
+    links: BTreeSet<(usize, usize)>,
+    queue: BTreeMap<(Instant, u64), (usize, InEvent)>,
+    seq: u64,
+    rng: Rng,
+    /// Peers' requests in flight: (answering node, its tag) to (asker, its tag).
+    answers: BTreeMap<(usize, AnswerTag), (usize, RequestTag)>,
+    next_answer: u64,
+    next_connection: usize,
+    pub(super) trace: Trace,
+}
+
+impl Sim {
+    /// `n` unconnected nodes, latencies drawn from `seed`.
+    pub(super) fn new(n: usize, seed: u64) -> Sim {
+        let start = Instant::now();
+        let mut sim = Sim {
+            start,
+            now: start,
+            nodes: (0..n)
+                .map(|i| Node {
+                    id: peer(i as u8),
+                    proto: protocol(start),
+                    store: MemStore::default(),
+                    seen: HashSet::new(),
+                    read_delay: Duration::from_millis(1),
+                })
+                .collect(),
+            links: BTreeSet::new(),
+            queue: BTreeMap::new(),
+            seq: 0,
+            rng: Rng(seed | 1),
+            answers: BTreeMap::new(),
+            next_answer: 0,
+            next_connection: 0,
+            trace: Trace::default(),
+        };
+        for i in 0..n {
+            sim.at(start, i, InEvent::Start);
+        }
+        sim
+    }
+
+    /// Makes reading fetch answers at `node` slow.
+    pub(super) fn set_read_delay(&mut self, node: usize, delay: Duration) {
+        self.nodes[node].read_delay = delay;
+    }
+
+    /// The node's store.
+    pub(super) fn store(&self, node: usize) -> &MemStore {
+        &self.nodes[node].store
+    }
+
+    /// The index of a peer id.
+    fn index_of(&self, peer: &PeerId) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == *peer)
+    }
+
+    fn at(&mut self, when: Instant, node: usize, event: InEvent) {
+        self.seq += 1;
+        self.queue.insert((when, self.seq), (node, event));
+    }
+
+    fn latency(&mut self) -> Duration {
+        Duration::from_millis(5 + self.rng.below(25))
+    }
+
+    fn linked(&self, a: usize, b: usize) -> bool {
+        self.links.contains(&(a.min(b), a.max(b)))
+    }
+
+    /// Connects `a` (dialling) and `b`; both identify at once.
+    pub(super) fn connect(&mut self, a: usize, b: usize) {
+        if !self.links.insert((a.min(b), a.max(b))) {
+            return;
+        }
+        self.next_connection += 1;
+        let connection = ConnectionId::new_unchecked(self.next_connection);
+        let now = self.now;
+        for (me, other, dialer) in [(a, b, true), (b, a, false)] {
+            let peer = self.nodes[other].id;
+            self.at(
+                now,
+                me,
+                InEvent::Connected {
+                    peer,
+                    connection,
+                    endpoint: endpoint(dialer),
+                },
+            );
+            self.at(
+                now + Duration::from_millis(2),
+                me,
+                InEvent::Identified {
+                    peer,
+                    protocol_version: format!("/baraza/{NETWORK}/1"),
+                    agent: "sim".into(),
+                    listen_addrs: Vec::new(),
+                },
+            );
+        }
+    }
+
+    /// Cuts the link between `a` and `b`.
+    pub(super) fn disconnect(&mut self, a: usize, b: usize) {
+        if !self.links.remove(&(a.min(b), a.max(b))) {
+            return;
+        }
+        let now = self.now;
+        for (me, other) in [(a, b), (b, a)] {
+            let peer = self.nodes[other].id;
+            self.at(
+                now,
+                me,
+                InEvent::Disconnected {
+                    peer,
+                    connection: ConnectionId::new_unchecked(0),
+                    remaining: 0,
+                },
+            );
+        }
+    }
+
+    /// Stores objects at `node` as a local submission would; the store's
+    /// events follow in `order` (the protocol publishes them).
+    pub(super) fn submit(&mut self, node: usize, objects: Vec<Vec<u8>>, order: &[usize]) {
+        let (_, stored) = self.nodes[node].store.put(objects);
+        let now = self.now;
+        for &i in order {
+            let (id, bytes) = stored[i].clone();
+            self.at(now, node, InEvent::Stored { id, bytes });
+        }
+    }
+
+    /// `from` sends raw gossip of `bytes` to every linked peer (a hostile
+    /// node, bypassing its protocol).
+    pub(super) fn inject_gossip(&mut self, from: usize, bytes: Vec<u8>) {
+        let message = MessageId::new(&content_id(&bytes).0);
+        self.nodes[from].seen.insert(message.clone());
+        self.flood(from, None, message, bytes);
+    }
+
+    fn flood(&mut self, from: usize, except: Option<usize>, message: MessageId, data: Vec<u8>) {
+        let source = self.nodes[from].id;
+        let neighbours: Vec<usize> = (0..self.nodes.len())
+            .filter(|&j| j != from && Some(j) != except && self.linked(from, j))
+            .collect();
+        for j in neighbours {
+            let when = self.now + self.latency();
+            self.at(
+                when,
+                j,
+                InEvent::Gossip {
+                    message: message.clone(),
+                    source,
+                    data: data.clone(),
+                },
+            );
+        }
+    }
+
+    /// Runs until virtual time `until` (from the start) or nothing is left.
+    pub(super) fn run_until(&mut self, until: Duration) {
+        let end = self.start + until;
+        while let Some(entry) = self.queue.first_entry() {
+            if entry.key().0 > end {
+                break;
+            }
+            let ((when, _), (node, event)) = entry.remove_entry();
+            self.now = when;
+            self.deliver(node, event);
+        }
+        self.now = end;
+    }
+
+    fn deliver(&mut self, i: usize, event: InEvent) {
+        if let InEvent::Gossip {
+            message, source, ..
+        } = &event
+        {
+            let from = self.index_of(source).expect("a simulated peer");
+            if !self.linked(i, from) || !self.nodes[i].seen.insert(message.clone()) {
+                return;
+            }
+        }
+        self.trace.events += 1;
+        let now = self.now;
+        let node = &mut self.nodes[i];
+        let out: Vec<OutEvent> = node.proto.handle(event, now, &node.store).collect();
+        for out in out {
+            self.effect(i, out);
+        }
+    }
+
+    fn effect(&mut self, i: usize, out: OutEvent) {
+        let now = self.now;
+        match out {
+            OutEvent::ScheduleTimer { at, timer } => {
+                if matches!(timer, Timer::Resume(_)) {
+                    self.trace.resumes += 1;
+                }
+                self.at(at, i, InEvent::TimerExpired(timer));
+            }
+            OutEvent::Ban(peer) | OutEvent::Disconnect(peer) => {
+                let j = self.index_of(&peer).expect("a simulated peer");
+                if matches!(out, OutEvent::Ban(_)) {
+                    self.trace.bans.push((i, j));
+                }
+                self.disconnect(i, j);
+            }
+            OutEvent::ReportGossip {
+                message,
+                source,
+                verdict,
+            } => {
+                let object = ObjectId(message.0.as_slice().try_into().expect("32-byte ids"));
+                self.trace.verdicts.push((i, object, verdict));
+                if verdict == GossipVerdict::Accept {
+                    if let Some(bytes) = self.nodes[i].store.objects.get(&object).cloned() {
+                        let from = self.index_of(&source);
+                        self.flood(i, from, message, bytes);
+                    }
+                }
+            }
+            OutEvent::Publish { id, bytes } => {
+                let message = MessageId::new(&id.0);
+                let linked = (0..self.nodes.len()).any(|j| j != i && self.linked(i, j));
+                if !linked {
+                    self.at(now, i, InEvent::PublishFailed);
+                } else if self.nodes[i].seen.insert(message.clone()) {
+                    self.flood(i, None, message, bytes);
+                }
+            }
+            OutEvent::Ingest { job, encodings } => {
+                let (applied, stored) = self.nodes[i].store.put(encodings);
+                let when = now + Duration::from_millis(1);
+                for (id, bytes) in stored {
+                    self.at(when, i, InEvent::Stored { id, bytes });
+                }
+                self.at(when, i, InEvent::Ingested { job, applied });
+            }
+            OutEvent::ReadObjects { tag, ids } => {
+                let store = &self.nodes[i].store;
+                let objects = ids
+                    .iter()
+                    .filter_map(|id| store.objects.get(id).cloned())
+                    .collect();
+                let response = SyncResponse::Objects {
+                    objects,
+                    truncated: false,
+                };
+                let when = now + self.nodes[i].read_delay;
+                self.at(when, i, InEvent::ObjectsRead { tag, response });
+            }
+            OutEvent::Respond { tag, response } => {
+                let Some((asker, their_tag)) = self.answers.remove(&(i, tag)) else {
+                    return;
+                };
+                if let SyncResponse::Refused {
+                    code: RefusalCode::Busy,
+                    ..
+                } = response
+                {
+                    *self.trace.busy.entry(i).or_default() += 1;
+                }
+                let event = if self.linked(i, asker) {
+                    InEvent::Response {
+                        peer: self.nodes[i].id,
+                        tag: their_tag,
+                        response,
+                    }
+                } else {
+                    InEvent::RequestFailed {
+                        peer: self.nodes[i].id,
+                        tag: Some(their_tag),
+                        error: "connection closed".into(),
+                        malformed: false,
+                    }
+                };
+                let when = now + self.latency();
+                self.at(when, asker, event);
+            }
+            OutEvent::SendRequest { peer, tag, request } => {
+                let j = self.index_of(&peer).expect("a simulated peer");
+                if let SyncRequest::Fetch { ids, .. } = &request {
+                    self.trace.fetches.push((i, j, ids.clone()));
+                }
+                let when = now + self.latency();
+                if self.linked(i, j) {
+                    self.next_answer += 1;
+                    let answer = AnswerTag(self.next_answer);
+                    self.answers.insert((j, answer), (i, tag));
+                    let peer = self.nodes[i].id;
+                    self.at(
+                        when,
+                        j,
+                        InEvent::Request {
+                            peer,
+                            tag: answer,
+                            request,
+                        },
+                    );
+                } else {
+                    let event = InEvent::RequestFailed {
+                        peer,
+                        tag: Some(tag),
+                        error: "not connected".into(),
+                        malformed: false,
+                    };
+                    self.at(when, i, event);
+                }
+            }
+            OutEvent::Count(Count::Ban) => {}
+            // Dials, Kademlia, unbans, replies and other counts change
+            // nothing in a fixed topology.
+            _ => {}
+        }
+    }
+}
+
+mod scenarios {
+    use super::*;
+
+    fn ids_of(objects: &[Vec<u8>]) -> Vec<ObjectId> {
+        objects.iter().map(|o| content_id(o)).collect()
+    }
+
+    /// Objects created at `node`'s side: `n` roots, each with one child.
+    fn family(tag: u64, n: u64) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for i in 0..n {
+            let root = object(tag * 1_000_000 + 2 * i, None);
+            let child = object(tag * 1_000_000 + 2 * i + 1, Some(content_id(&root)));
+            out.push(root);
+            out.push(child);
+        }
+        out
+    }
+
+    #[test]
+    fn a_child_gossiped_before_its_parent_is_parked_and_forwarded_at_every_hop() {
+        let mut sim = Sim::new(5, 7);
+        for i in 0..4 {
+            sim.connect(i, i + 1);
+        }
+        sim.run_until(Duration::from_secs(3));
+        let parent = object(1, None);
+        let child = object(2, Some(content_id(&parent)));
+        let (p, c) = (content_id(&parent), content_id(&child));
+        // The store's events come child first: the child goes out on gossip
+        // before its parent.
+        sim.submit(0, vec![parent, child], &[1, 0]);
+        sim.run_until(Duration::from_secs(4));
+        for n in 1..5 {
+            assert!(sim.store(n).contains(&p) && sim.store(n).contains(&c), "node {n}");
+        }
+        let at_one: Vec<GossipVerdict> = sim
+            .trace
+            .verdicts
+            .iter()
+            .filter(|(n, id, _)| *n == 1 && *id == c)
+            .map(|(_, _, v)| *v)
+            .collect();
+        assert_eq!(at_one, vec![GossipVerdict::Accept], "parked, then accepted");
+        assert!(
+            sim.trace
+                .verdicts
+                .iter()
+                .any(|(n, id, v)| *n == 4 && *id == c && *v == GossipVerdict::Accept),
+            "the child reached the far end by gossip"
+        );
+        assert!(
+            !sim.trace
+                .verdicts
+                .iter()
+                .any(|(_, _, v)| *v == GossipVerdict::Ignore),
+            "nothing was ignored"
+        );
+    }
+
+    #[test]
+    fn a_parked_child_whose_parent_never_comes_is_ignored_after_the_wait() {
+        let mut sim = Sim::new(2, 3);
+        sim.connect(0, 1);
+        sim.run_until(Duration::from_secs(3));
+        let orphan = object(5, Some(ObjectId([9; 32])));
+        let id = content_id(&orphan);
+        sim.inject_gossip(0, orphan);
+        sim.run_until(Duration::from_secs(4));
+        assert!(sim.trace.verdicts.iter().all(|(_, o, _)| *o != id), "parked");
+        sim.run_until(Duration::from_secs(7));
+        assert_eq!(
+            sim.trace.verdicts,
+            vec![(1, id, GossipVerdict::Ignore)],
+            "ignored once the wait is over"
+        );
+    }
+
+    #[test]
+    fn claimed_ids_are_fetched_from_one_peer_only() {
+        let mut sim = Sim::new(3, 11);
+        let objects: Vec<Vec<u8>> = (0..600).map(|i| object(i, None)).collect();
+        for n in [1, 2] {
+            sim.submit(n, objects.clone(), &[]);
+        }
+        sim.connect(0, 1);
+        sim.connect(0, 2);
+        sim.run_until(Duration::from_secs(10));
+        let mut asked: Vec<ObjectId> = sim
+            .trace
+            .fetches
+            .iter()
+            .filter(|(from, _, _)| *from == 0)
+            .flat_map(|(_, _, ids)| ids.clone())
+            .collect();
+        assert_eq!(asked.len(), 600, "each id asked for once");
+        asked.sort();
+        let mut want = ids_of(&objects);
+        want.sort();
+        assert_eq!(asked, want);
+        assert_eq!(sim.store(0).objects.len(), 600);
+    }
+
+    #[test]
+    fn busy_peers_back_off_and_everyone_converges() {
+        let mut sim = Sim::new(6, 5);
+        let objects: Vec<Vec<u8>> = (0..1200).map(|i| object(i, None)).collect();
+        sim.submit(0, objects, &[]);
+        sim.set_read_delay(0, Duration::from_millis(400));
+        // Five sessions of four fetches each want more than node 0 answers
+        // at once.
+        for n in 1..6 {
+            sim.connect(n, 0);
+        }
+        sim.run_until(Duration::from_secs(60));
+        assert!(sim.trace.busy.get(&0).is_some_and(|b| *b > 0), "node 0 was busy");
+        assert!(sim.trace.resumes > 0, "sessions backed off");
+        for n in 1..6 {
+            assert_eq!(sim.store(n).objects.len(), 1200, "node {n}");
+        }
+    }
+
+    #[test]
+    fn a_peer_sending_invalid_objects_is_banned_by_everyone() {
+        let mut sim = Sim::new(5, 13);
+        for a in 0..5 {
+            for b in a + 1..5 {
+                sim.connect(a, b);
+            }
+        }
+        sim.run_until(Duration::from_secs(3));
+        let evil = 4;
+        for k in 0..4 {
+            sim.inject_gossip(evil, invalid_object(k));
+            sim.run_until(Duration::from_secs(4 + k));
+        }
+        let mut banned: Vec<(usize, usize)> = sim.trace.bans.clone();
+        banned.sort();
+        assert_eq!(banned, vec![(0, evil), (1, evil), (2, evil), (3, evil)]);
+        for n in 0..4 {
+            assert!(!sim.linked(n, evil), "node {n} cut the hostile peer off");
+            let rejected = sim
+                .trace
+                .verdicts
+                .iter()
+                .filter(|(m, _, v)| *m == n && *v == GossipVerdict::Reject)
+                .count();
+            assert_eq!(rejected, 3, "node {n}: three strikes, then no link");
+        }
+        // Honest gossip still flows.
+        sim.submit(0, vec![object(42, None)], &[0]);
+        sim.run_until(Duration::from_secs(10));
+        for n in 1..4 {
+            assert_eq!(sim.store(n).objects.len(), 1, "node {n}");
+        }
+    }
+
+    /// A digest of what one run of the partition scenario did.
+    fn partition_and_heal(seed: u64) -> (u64, Vec<usize>) {
+        let mut sim = Sim::new(6, seed);
+        for a in 0..6 {
+            for b in a + 1..6 {
+                sim.connect(a, b);
+            }
+        }
+        sim.run_until(Duration::from_secs(3));
+        for a in 0..3 {
+            for b in 3..6 {
+                sim.disconnect(a, b);
+            }
+        }
+        let left = family(1, 40);
+        let right = family(2, 40);
+        // Children announced before parents on the left.
+        let order: Vec<usize> = (0..left.len()).rev().collect();
+        sim.submit(0, left.clone(), &order);
+        sim.submit(4, right.clone(), &(0..right.len()).collect::<Vec<_>>());
+        sim.run_until(Duration::from_secs(8));
+        let (l, r) = (ids_of(&left), ids_of(&right));
+        for n in 0..6 {
+            let store = sim.store(n);
+            let (own, other) = if n < 3 { (&l, &r) } else { (&r, &l) };
+            assert!(own.iter().all(|id| store.contains(id)), "node {n} has its side");
+            assert!(!other.iter().any(|id| store.contains(id)), "node {n} is cut off");
+        }
+        for a in 0..3 {
+            for b in 3..6 {
+                sim.connect(a, b);
+            }
+        }
+        sim.run_until(Duration::from_secs(15));
+        for n in 0..6 {
+            let store = sim.store(n);
+            assert!(
+                l.iter().chain(&r).all(|id| store.contains(id)),
+                "node {n} converged"
+            );
+        }
+        let sizes = (0..6).map(|n| sim.store(n).objects.len()).collect();
+        (sim.trace.events, sizes)
+    }
+
+    #[test]
+    fn partitions_heal_and_converge_deterministically() {
+        let first = partition_and_heal(42);
+        assert_eq!(first.1, vec![160; 6]);
+        assert_eq!(first, partition_and_heal(42), "the same seed, the same run");
+    }
+}
