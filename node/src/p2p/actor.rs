@@ -26,10 +26,7 @@ use super::protocol::{
     GOSSIP_SLOTS,
 };
 use super::swarm::{self, transport_error};
-use super::{
-    peer_of, Command, P2pError, P2pHandle, P2pSettings, P2pStatus, PeerStatus, SyncReport,
-    COMMAND_QUEUE,
-};
+use super::{peer_of, Command, P2pError, P2pHandle, P2pSettings, SyncReport, COMMAND_QUEUE};
 use crate::store::{Store, StoredEvent};
 
 /// Where a `sync --peer` caller waits for its report.
@@ -54,7 +51,7 @@ pub(super) struct Actor {
     pub(super) metrics: Arc<P2pMetrics>,
     pub(super) protocol: PeerProtocol,
     pub(super) topic: IdentTopic,
-    network: String,
+    pub(super) network: String,
     /// Timers the protocol asked for, by when (and a tiebreak).
     pub(super) timers: BTreeMap<(Instant, u64), Timer>,
     pub(super) timer_seq: u64,
@@ -182,7 +179,8 @@ impl Actor {
         }
     }
 
-    /// The one place every swarm event passes.
+    /// The one place every swarm event passes (where libp2p-metrics would
+    /// `record` it), translated into an [`InEvent`].
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
         let event = match event {
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(event)) => match event {
@@ -345,35 +343,6 @@ impl Actor {
                 let _ = reply.send(self.status());
             }
             Command::Shutdown(_) => {}
-        }
-    }
-
-    fn status(&self) -> P2pStatus {
-        let me = *self.swarm.local_peer_id();
-        let gossipsub = &self.swarm.behaviour().gossipsub;
-        let mut peers: Vec<PeerStatus> = self
-            .protocol
-            .peers()
-            .map(|(peer, info)| PeerStatus {
-                peer: peer.to_string(),
-                address: info.address.to_string(),
-                confirmed: info.confirmed,
-                agent: info.agent.clone(),
-                score: gossipsub.peer_score(peer),
-            })
-            .collect();
-        peers.sort_by(|a, b| a.peer.cmp(&b.peer));
-        P2pStatus {
-            peer_id: me.to_string(),
-            network: self.network.clone(),
-            listen: self
-                .swarm
-                .listeners()
-                .map(|a| a.clone().with_p2p(me).unwrap_or_else(|a| a).to_string())
-                .collect(),
-            peers,
-            sessions: self.protocol.sessions(Instant::now()),
-            blocked: self.protocol.banned().map(|p| p.to_string()).collect(),
         }
     }
 

@@ -30,6 +30,7 @@ pub mod peers;
 mod protocol;
 mod recent;
 mod session;
+mod status;
 mod swarm;
 
 use std::time::Duration;

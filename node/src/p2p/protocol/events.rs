@@ -57,6 +57,8 @@ pub(crate) enum Timer {
     Tick,
     /// The session with this peer may fetch again after a busy answer.
     Resume(PeerId),
+    /// A gossip message parked [`PARK_FOR`](crate::p2p::awaiting::PARK_FOR) ago may be due.
+    Unpark,
 }
 
 /// How a gossip message is reported to gossipsub (and counted).

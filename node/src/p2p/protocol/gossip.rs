@@ -9,8 +9,9 @@ use libp2p::gossipsub::MessageId;
 use libp2p::PeerId;
 
 use super::{
-    content_id, Count, Env, GossipVerdict, IngestJob, OutEvent, PeerProtocol, GOSSIP_SLOTS,
+    content_id, Count, Env, GossipVerdict, IngestJob, OutEvent, PeerProtocol, Timer, GOSSIP_SLOTS,
 };
+use crate::p2p::awaiting::PARK_FOR;
 use crate::p2p::ingest::Applied;
 
 impl PeerProtocol {
@@ -84,7 +85,9 @@ impl PeerProtocol {
                 && self
                     .awaiting
                     .park(object, message.clone(), source, self.now);
-            if !parked {
+            if parked {
+                self.schedule(self.now + PARK_FOR, Timer::Unpark);
+            } else {
                 self.report(message, source, GossipVerdict::Ignore);
             }
             if !applied.missing.is_empty() && self.peers.contains_key(&source) {

@@ -20,6 +20,8 @@ mod sessions;
 #[cfg(test)]
 mod sim;
 #[cfg(test)]
+mod testkit;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -299,6 +301,7 @@ impl PeerProtocol {
                 self.on_tick(env);
                 self.schedule(now + TICK, Timer::Tick);
             }
+            InEvent::TimerExpired(Timer::Unpark) => self.expire_parked(),
             InEvent::TimerExpired(Timer::Resume(peer)) => {
                 if self.sessions.get_mut(&peer).is_some_and(|s| s.resume(now)) {
                     self.pump(peer);

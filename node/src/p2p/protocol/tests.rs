@@ -10,7 +10,7 @@ use libp2p::gossipsub::MessageId;
 use libp2p::swarm::ConnectionId;
 use libp2p::PeerId;
 
-use super::sim::{endpoint, invalid_object, object, peer, protocol, MemStore, NETWORK};
+use super::testkit::{endpoint, invalid_object, object, peer, protocol, MemStore, NETWORK};
 use super::*;
 use crate::p2p::awaiting::PARK_FOR;
 use crate::p2p::peers::BAN_DURATION;
@@ -107,7 +107,10 @@ fn gossip_verdicts_before_verification() {
         .any(|o| matches!(o, OutEvent::Count(Count::GossipRejection("too_large")))));
     let held = object(1, None);
     h.store.put(vec![held.clone()]);
-    assert_eq!(verdicts(&h.gossip(source, held)), vec![GossipVerdict::Accept]);
+    assert_eq!(
+        verdicts(&h.gossip(source, held)),
+        vec![GossipVerdict::Accept]
+    );
     let new = object(2, None);
     let out = h.gossip(source, new.clone());
     assert!(verdicts(&out).is_empty(), "not judged before verification");
@@ -142,6 +145,7 @@ fn a_child_waits_parked_for_its_parent_and_asks_the_sender_for_it() {
     let (applied, _) = h.store.put(vec![child.clone()]);
     let out = h.handle(InEvent::Ingested { job, applied });
     assert!(verdicts(&out).is_empty(), "parked, not ignored");
+    assert!(out.iter().any(|o| matches!(o, OutEvent::ScheduleTimer { at, timer: Timer::Unpark } if *at == h.now + PARK_FOR)));
     let asked = requests(&out);
     assert!(
         matches!(asked.as_slice(), [(_, SyncRequest::Fetch { ids, .. })] if *ids == vec![content_id(&parent)]),
@@ -154,7 +158,11 @@ fn a_child_waits_parked_for_its_parent_and_asks_the_sender_for_it() {
         .find(|(id, _)| *id == child_id)
         .expect("the child is released");
     let out = h.handle(InEvent::Stored { id, bytes });
-    assert_eq!(verdicts(&out), vec![GossipVerdict::Accept], "released: forwarded");
+    assert_eq!(
+        verdicts(&out),
+        vec![GossipVerdict::Accept],
+        "released: forwarded"
+    );
     assert!(!out.iter().any(|o| matches!(o, OutEvent::Publish { .. })));
 }
 
@@ -209,14 +217,18 @@ fn three_offences_ban_a_peer_until_the_ban_ends() {
         let (applied, _) = h.store.put(vec![invalid_object(k)]);
         out = h.handle(InEvent::Ingested { job, applied });
     }
-    assert!(out.iter().any(|o| matches!(o, OutEvent::Ban(p) if *p == bad)));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, OutEvent::Ban(p) if *p == bad)));
     assert!(out.iter().any(|o| matches!(o, OutEvent::Count(Count::Ban))));
     assert_eq!(h.proto.banned().collect::<Vec<_>>(), vec![&bad]);
     let out = h.connect(bad, 2);
     assert!(matches!(out.as_slice(), [OutEvent::Disconnect(p)] if *p == bad));
     h.later(BAN_DURATION);
     let out = h.handle(InEvent::TimerExpired(Timer::Tick));
-    assert!(out.iter().any(|o| matches!(o, OutEvent::Unban(p) if *p == bad)));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, OutEvent::Unban(p) if *p == bad)));
 }
 
 #[test]
@@ -224,7 +236,9 @@ fn a_graylisted_peer_is_banned_on_the_tick() {
     let mut h = Harness::new();
     let p = peer(1);
     h.connect(p, 1);
-    h.store.scores.insert(p, crate::p2p::behaviour::GRAYLIST_THRESHOLD - 1.0);
+    h.store
+        .scores
+        .insert(p, crate::p2p::behaviour::GRAYLIST_THRESHOLD - 1.0);
     let out = h.handle(InEvent::TimerExpired(Timer::Tick));
     assert!(out.iter().any(|o| matches!(o, OutEvent::Ban(b) if *b == p)));
 }
@@ -240,7 +254,9 @@ fn a_peer_of_another_network_is_banned() {
         agent: "x".into(),
         listen_addrs: Vec::new(),
     });
-    assert!(out.iter().any(|o| matches!(o, OutEvent::Count(Count::WrongNetwork))));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, OutEvent::Count(Count::WrongNetwork))));
     assert!(out.iter().any(|o| matches!(o, OutEvent::Ban(b) if *b == p)));
 }
 
@@ -304,7 +320,13 @@ fn inbound_requests_are_rate_limited_and_checked_for_the_network() {
     });
     assert!(out.iter().any(|o| matches!(
         o,
-        OutEvent::Respond { response: SyncResponse::Refused { code: RefusalCode::WrongNetwork, .. }, .. }
+        OutEvent::Respond {
+            response: SyncResponse::Refused {
+                code: RefusalCode::WrongNetwork,
+                ..
+            },
+            ..
+        }
     )));
     let fetch = || SyncRequest::Fetch {
         network: NETWORK.into(),
@@ -346,7 +368,13 @@ fn sync_with_a_peer_not_connected_dials_and_waits() {
         addr: addr.clone(),
         waiter: WaiterId(1),
     });
-    assert!(matches!(out.as_slice(), [OutEvent::Dial { purpose: DialPurpose::Sync { .. }, .. }]));
+    assert!(matches!(
+        out.as_slice(),
+        [OutEvent::Dial {
+            purpose: DialPurpose::Sync { .. },
+            ..
+        }]
+    ));
     h.handle(InEvent::SyncWanted {
         peer: p,
         addr,
@@ -357,7 +385,9 @@ fn sync_with_a_peer_not_connected_dials_and_waits() {
         waiter: WaiterId(2),
         error: "cannot dial".into(),
     });
-    assert!(matches!(out.as_slice(), [OutEvent::Reply { waiters, result: Err(_), .. }] if *waiters == vec![WaiterId(2)]));
+    assert!(
+        matches!(out.as_slice(), [OutEvent::Reply { waiters, result: Err(_), .. }] if *waiters == vec![WaiterId(2)])
+    );
     h.later(DIAL_WAIT);
     let out = h.handle(InEvent::TimerExpired(Timer::Tick));
     assert!(out.iter().any(|o| matches!(o, OutEvent::Reply { waiters, result: Err(e), .. } if *waiters == vec![WaiterId(1)] && e.contains("not connected"))));
