@@ -439,7 +439,8 @@ async fn markup_in_a_title_a_name_a_group_and_a_comment_is_shown_escaped() {
     // attested, so its hostile profile group is not in the chart at all
     // (the author page below shows it, escaped).
     assert!(
-        page.body.contains(r#"<text x="0" y="17" class="label">unattested</text>"#)
+        page.body
+            .contains(r#"<text x="0" y="17" class="label">unattested</text>"#)
             && !page.body.contains("onclick=x"),
         "the endorser is charted as unattested: {}",
         page.body

@@ -85,8 +85,3 @@ pub(crate) struct Invalid {
     /// The error, for a log line.
     pub(crate) message: String,
 }
-
-/// The id an encoding would have: SHA-256 of its bytes.
-pub(crate) fn content_id(bytes: &[u8]) -> ObjectId {
-    ingest::content_id(bytes)
-}

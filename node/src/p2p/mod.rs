@@ -1,4 +1,6 @@
-//! The peer protocol: one task owns the libp2p [`Swarm`](libp2p::Swarm);
+//! The peer protocol: its decisions are an IO-free state machine
+//! (`protocol`), driven by one task that owns the libp2p [`Swarm`](libp2p::Swarm)
+//! (`actor`);
 //! the rest of the node talks to it through a cloneable [`P2pHandle`]
 //! (bounded command channel, oneshot replies).
 //!
@@ -16,16 +18,20 @@
 //! - **Penalties** ([`peers`]): a peer that sends invalid objects or frames
 //!   is disconnected and blocked for a while after a few offences.
 
+mod actor;
 mod awaiting;
 pub mod behaviour;
 pub mod codec;
+mod effects;
 mod ingest;
 mod limits;
 pub mod metrics;
 pub mod peers;
+mod protocol;
 mod recent;
 mod session;
-mod task;
+mod status;
+mod swarm;
 
 use std::time::Duration;
 
@@ -33,7 +39,7 @@ use libp2p::{Multiaddr, PeerId};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
-pub use task::start;
+pub use actor::start;
 
 /// Commands the handle can queue before senders wait.
 pub const COMMAND_QUEUE: usize = 1024;

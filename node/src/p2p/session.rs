@@ -4,12 +4,11 @@
 use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
+use super::protocol::WaiterId;
+use super::{SessionStatus, SyncReport};
 use baraza_protocol::limits::MAX_FETCH_IDS;
 use baraza_protocol::ObjectId;
 use libp2p::PeerId;
-use tokio::sync::oneshot;
-
-use super::{P2pError, SessionStatus, SyncReport};
 
 /// Fetch requests (or batches being verified and stored) in flight per session.
 pub(crate) const MAX_IN_FLIGHT: usize = 4;
@@ -25,8 +24,8 @@ pub(crate) enum Phase {
     Fetching,
 }
 
-pub(crate) type Waiter = oneshot::Sender<Result<SyncReport, P2pError>>;
-
+/// A session's state; it holds no channels and reads no clock (the
+/// protocol passes `now`).
 pub(crate) struct Session {
     pub(crate) phase: Phase,
     pub(crate) report: SyncReport,
@@ -36,7 +35,8 @@ pub(crate) struct Session {
     queued: HashSet<ObjectId>,
     /// Fetches sent plus fetched batches being applied.
     pub(crate) in_flight: usize,
-    pub(crate) waiters: Vec<Waiter>,
+    /// Who waits for the report (the driver holds their reply channels).
+    pub(crate) waiters: Vec<WaiterId>,
     /// Fetching is paused until then (the peer answered busy).
     resume_at: Option<Instant>,
     /// Busy answers so far.
@@ -44,14 +44,14 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(peer: PeerId, phase: Phase) -> Session {
+    pub(crate) fn new(peer: PeerId, phase: Phase, now: Instant) -> Session {
         Session {
             phase,
             report: SyncReport {
                 peer: peer.to_string(),
                 ..SyncReport::default()
             },
-            started: Instant::now(),
+            started: now,
             queue: VecDeque::new(),
             queued: HashSet::new(),
             in_flight: 0,
@@ -141,32 +141,29 @@ impl Session {
         self.phase == Phase::Fetching && self.queue.is_empty() && self.in_flight == 0
     }
 
-    pub(crate) fn status(&self) -> SessionStatus {
+    pub(crate) fn status(&self, now: Instant) -> SessionStatus {
         SessionStatus {
             peer: self.report.peer.clone(),
             phase: match self.phase {
                 Phase::Reconciling => "reconciling",
                 Phase::Fetching => "fetching",
             },
-            report: self.elapsed_report(),
+            report: self.elapsed_report(now),
             queued: self.queue.len() as u64,
         }
     }
 
-    fn elapsed_report(&self) -> SyncReport {
+    fn elapsed_report(&self, now: Instant) -> SyncReport {
         let mut report = self.report.clone();
-        report.millis = self.started.elapsed().as_millis() as u64;
+        report.millis = now.saturating_duration_since(self.started).as_millis() as u64;
         report
     }
 
-    /// Ends the session, answering everyone waiting for it.
-    pub(crate) fn finish(self, error: Option<String>) -> SyncReport {
-        let mut report = self.elapsed_report();
+    /// Ends the session at `now`: its report, and who waits for it.
+    pub(crate) fn finish(self, error: Option<String>, now: Instant) -> (SyncReport, Vec<WaiterId>) {
+        let mut report = self.elapsed_report(now);
         report.error = error;
-        for waiter in self.waiters {
-            let _ = waiter.send(Ok(report.clone()));
-        }
-        report
+        (report, self.waiters)
     }
 }
 
@@ -176,7 +173,7 @@ mod tests {
 
     #[test]
     fn batches_are_bounded_pipelined_and_deduplicated() {
-        let mut s = Session::new(PeerId::random(), Phase::Fetching);
+        let mut s = Session::new(PeerId::random(), Phase::Fetching, Instant::now());
         let ids: Vec<ObjectId> = (0..600u32)
             .map(|i| {
                 let mut b = [0u8; 32];
@@ -200,5 +197,29 @@ mod tests {
         assert!(!s.is_finished());
         s.in_flight = 0;
         assert!(s.is_finished());
+    }
+
+    #[test]
+    fn a_busy_peer_pauses_fetching_until_the_back_off_is_over() {
+        let t0 = Instant::now();
+        let mut s = Session::new(PeerId::random(), Phase::Fetching, t0);
+        let ids = [ObjectId([1; 32]), ObjectId([2; 32])];
+        s.enqueue(ids, |_| true);
+        let batch = s.next_batch().expect("room");
+        assert!(s.busy(&batch, t0), "the first busy answer is taken");
+        assert_eq!(s.in_flight, 0);
+        assert!(s.next_batch().is_none(), "paused");
+        assert!(!s.resume(t0 + BUSY_BACKOFF / 2), "too early");
+        assert!(s.resume(t0 + BUSY_BACKOFF));
+        assert_eq!(s.next_batch().expect("resumed"), ids.to_vec());
+        for _ in 1..MAX_BUSY {
+            assert!(s.busy(&ids, t0));
+        }
+        assert!(!s.busy(&ids, t0), "gives up after MAX_BUSY busy answers");
+        s.waiters.push(WaiterId(7));
+        let (report, waiters) = s.finish(Some("why".into()), t0 + Duration::from_millis(1500));
+        assert_eq!(report.millis, 1500);
+        assert_eq!(report.error.as_deref(), Some("why"));
+        assert_eq!(waiters, vec![WaiterId(7)]);
     }
 }

@@ -4,7 +4,6 @@
 //! for objects from peers alike.
 
 use baraza_protocol::{decode_batch, ObjectError, ObjectId, SignedObject};
-use sha2::{Digest, Sha256};
 
 use super::{blocking, ServiceError};
 use crate::store::{ObjectStore, PutOutcome, StoreError};
@@ -179,7 +178,7 @@ where
                 }
                 // An object's id is the hash of its encoding, valid or not.
                 Err(error) => admissions.push(Admission {
-                    id: content_id(bytes.as_ref()),
+                    id: ObjectId::of_bytes(bytes.as_ref()),
                     verdict: Verdict::invalid(&error),
                 }),
             }
@@ -191,11 +190,6 @@ where
         })
     })
     .await
-}
-
-/// The id an encoding would have: SHA-256 of its bytes.
-pub(crate) fn content_id(bytes: &[u8]) -> ObjectId {
-    ObjectId(Sha256::digest(bytes).into())
 }
 
 #[cfg(test)]
@@ -235,7 +229,7 @@ mod tests {
         assert!(matches!(first[0].verdict, Verdict::Stored { seq: 1 }));
         assert_eq!(
             first[1].id,
-            content_id(&garbage),
+            ObjectId::of_bytes(&garbage),
             "an invalid item's content id"
         );
         assert!(

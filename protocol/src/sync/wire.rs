@@ -202,6 +202,43 @@ impl SyncRequest {
     }
 }
 
+/// Bytes of the length prefix every frame carries on its stream.
+pub const LENGTH_PREFIX_BYTES: usize = 4;
+
+/// The bytes a request takes on the wire, length prefix included, as the
+/// node counts them (`bytes_out`, `baraza_p2p_sync_bytes_total`): the network
+/// id's length and a fetch's id count are counted at one and two bytes, which
+/// is exact for every id the config allows and every fetch up to
+/// [`MAX_FETCH_IDS`] ids.
+pub fn request_len(request: &SyncRequest) -> u64 {
+    let body = match request {
+        SyncRequest::Reconcile { network, message } => 2 + network.len() + message.encoded_len(),
+        SyncRequest::Fetch { network, ids } => 4 + network.len() + 32 * ids.len(),
+    };
+    (LENGTH_PREFIX_BYTES + body) as u64
+}
+
+/// The bytes a response takes on the wire, length prefix included, as the
+/// node counts them: a reconcile answer exactly; an objects answer at most
+/// (each length varint counted at its largest, [`OBJECT_ENTRY_OVERHEAD`]);
+/// `Done` and refusals at a nominal 8 bytes.
+pub fn response_len(response: &SyncResponse) -> u64 {
+    match response {
+        SyncResponse::Reconcile(message) => {
+            (LENGTH_PREFIX_BYTES + 1 + message.encoded_len()) as u64
+        }
+        SyncResponse::Objects { objects, .. } => {
+            (LENGTH_PREFIX_BYTES
+                + OBJECTS_HEADER_BYTES
+                + objects
+                    .iter()
+                    .map(|o| o.len() + OBJECT_ENTRY_OVERHEAD)
+                    .sum::<usize>()) as u64
+        }
+        SyncResponse::Done | SyncResponse::Refused { .. } => 8,
+    }
+}
+
 /// Bytes an [`SyncResponse::Objects`] frame spends on one object besides
 /// the object itself (its length varint, at most).
 pub const OBJECT_ENTRY_OVERHEAD: usize = 5;
@@ -428,5 +465,39 @@ mod tests {
             SyncRequest::decode(&[REQ_RECONCILE, 0, 0xff]),
             Err(WireError::Message(_))
         ));
+    }
+
+    #[test]
+    fn counted_lengths_match_the_encoding() {
+        let wire = |bytes: Vec<u8>| (LENGTH_PREFIX_BYTES + bytes.len()) as u64;
+        let reconcile = SyncRequest::Reconcile {
+            network: "iww".into(),
+            message: message(),
+        };
+        assert_eq!(request_len(&reconcile), wire(reconcile.encode()));
+        for n in [1usize, 127, 128, MAX_FETCH_IDS] {
+            let fetch = SyncRequest::Fetch {
+                network: "a-network".into(),
+                ids: vec![ObjectId([7; 32]); n],
+            };
+            let exact = wire(fetch.encode());
+            // The count varint is one byte below 128 ids, two from there.
+            assert_eq!(request_len(&fetch), exact + u64::from(n < 128), "{n} ids");
+        }
+        let answer = SyncResponse::Reconcile(message());
+        assert_eq!(response_len(&answer), wire(answer.encode()));
+        let objects = SyncResponse::Objects {
+            objects: vec![vec![1; 10], vec![2; 300], vec![]],
+            truncated: false,
+        };
+        let counted = response_len(&objects);
+        assert!(counted >= wire(objects.encode()), "an upper bound");
+        assert_eq!(counted, (4 + 5 + 15 + 305 + 5) as u64);
+        assert_eq!(response_len(&SyncResponse::Done), 8);
+        let refused = SyncResponse::Refused {
+            code: RefusalCode::Busy,
+            reason: "busy".into(),
+        };
+        assert_eq!(response_len(&refused), 8);
     }
 }
