@@ -1,8 +1,11 @@
 //! # baraza-node
 //!
-//! An NRI's node: a durable store of verified signed objects ([`store`]),
-//! the HTTP API ([`api`]), configuration ([`config`]) and the process
-//! lifecycle ([`run`]). The peer protocol arrives with its own issue.
+//! An NRI's node: a durable store of verified signed objects behind the
+//! [`store::ObjectStore`] seam ([`store`]), the one service layer every
+//! edge uses ([`service`]: ingest, reads, audits), the HTTP API ([`api`])
+//! and pages composed by [`server`] on what [`http`] shares, the peer
+//! protocol ([`p2p`]), metrics ([`metrics`]), configuration ([`config`])
+//! and the process lifecycle ([`run`]). `ARCHITECTURE.md` maps it all.
 
 pub mod api;
 pub mod config;

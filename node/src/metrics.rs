@@ -143,16 +143,20 @@ where
     }
 
     /// Counts one under `key`, or under `other` once the family is full.
-    pub(crate) fn add(&self, key: S, other: S) {
+    pub(crate) fn add(&self, key: S, other: impl FnOnce() -> S) {
         let key = {
             let mut admitted = lock(&self.admitted);
-            let key = if admitted.len() >= MAX_LABEL_VALUES && !admitted.contains(&key) {
-                other
-            } else {
+            if admitted.contains(&key) {
                 key
-            };
-            admitted.insert(key.clone());
-            key
+            } else {
+                let key = if admitted.len() >= MAX_LABEL_VALUES {
+                    other()
+                } else {
+                    key
+                };
+                admitted.insert(key.clone());
+                key
+            }
         };
         self.family.get_or_create(&key).inc();
     }
@@ -336,7 +340,7 @@ impl Metrics {
     pub fn count_rejection(&self, reason: &'static str) {
         self.count_submission(SubmissionResult::Rejected);
         self.rejections
-            .add(ReasonLabel { reason }, ReasonLabel { reason: "other" });
+            .add(ReasonLabel { reason }, || ReasonLabel { reason: "other" });
     }
 
     /// Submissions so far with this outcome.
@@ -354,7 +358,7 @@ impl Metrics {
                 route: escape_label(route),
                 status,
             },
-            HttpLabels {
+            || HttpLabels {
                 route: "other".to_owned(),
                 status,
             },
@@ -425,7 +429,7 @@ mod tests {
             .map(|i| &*format!("v{i}").leak())
             .collect();
         for reason in reasons {
-            c.add(ReasonLabel { reason }, ReasonLabel { reason: "other" });
+            c.add(ReasonLabel { reason }, || ReasonLabel { reason: "other" });
         }
         let snapshot = c.snapshot();
         assert_eq!(snapshot.len(), MAX_LABEL_VALUES + 1);

@@ -94,32 +94,9 @@ pub struct P2pSettings {
     pub max_connections: u32,
 }
 
-/// What one sync session with a peer did.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct SyncReport {
-    /// The peer.
-    pub peer: String,
-    /// Reconciliation round trips.
-    pub rounds: u32,
-    /// Ids the peer holds that this node lacked.
-    pub needed: u64,
-    /// Objects received.
-    pub fetched: u64,
-    /// Newly stored.
-    pub stored: u64,
-    /// Held for missing references.
-    pub pending: u64,
-    /// Refused as invalid.
-    pub invalid: u64,
-    /// Bytes of frames received.
-    pub bytes_in: u64,
-    /// Bytes of frames sent.
-    pub bytes_out: u64,
-    /// Wall time, in milliseconds.
-    pub millis: u64,
-    /// Why the session ended early, if it did.
-    pub error: Option<String>,
-}
+/// What one sync session with a peer did: the API's own type
+/// (`POST /v1/p2p/sync` answers it as it is).
+pub use baraza_api_types::SyncReport;
 
 /// One connected peer, as `status` reports it.
 #[derive(Debug, Clone, Serialize)]

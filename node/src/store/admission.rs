@@ -16,7 +16,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use baraza_protocol::limits::MAX_CLOCK_SKEW_MS;
-use baraza_protocol::{ObjectId, SignedObject, KINDS};
+use baraza_protocol::{Kind, ObjectId, SignedObject, KINDS};
 
 use super::{PutOutcome, StoreError, StoredEvent};
 
@@ -58,6 +58,30 @@ impl Counters {
     /// Takes the next event-log position.
     pub(crate) fn take_seq(&self) -> u64 {
         self.next_seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The last event-log position taken (0 before the first object).
+    pub(crate) fn last_seq(&self) -> u64 {
+        self.next_seq.load(Ordering::Relaxed).saturating_sub(1)
+    }
+
+    /// Stored objects by kind, in [`KINDS`] order.
+    pub(crate) fn by_kind(&self) -> Vec<(Kind, u64)> {
+        KINDS
+            .iter()
+            .zip(&self.counts)
+            .map(|(kind, count)| (*kind, count.load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    /// Objects in the pending set.
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.load(Ordering::Relaxed)
+    }
+
+    /// Future-dated objects held until their time comes.
+    pub(crate) fn held_len(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
     }
 }
 

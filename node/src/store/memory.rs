@@ -13,7 +13,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
 use baraza_protocol::sync::{SyncIndex, SyncKey};
-use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject, KINDS};
+use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject};
 use tokio::sync::broadcast;
 
 use super::admission::{Counters, Group, Tables, Unheld};
@@ -182,19 +182,15 @@ impl ObjectStore for MemoryStore {
     }
 
     fn counts(&self) -> Vec<(Kind, u64)> {
-        KINDS
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, self.counters.counts[i].load(Ordering::Relaxed)))
-            .collect()
+        self.counters.by_kind()
     }
 
     fn pending_len(&self) -> usize {
-        self.counters.pending.load(Ordering::Relaxed)
+        self.counters.pending_len()
     }
 
     fn held_len(&self) -> usize {
-        self.counters.held.load(Ordering::Relaxed)
+        self.counters.held_len()
     }
 
     async fn release_due(&self) -> Result<(), StoreError> {
@@ -202,10 +198,7 @@ impl ObjectStore for MemoryStore {
     }
 
     fn last_seq(&self) -> u64 {
-        self.counters
-            .next_seq
-            .load(Ordering::Relaxed)
-            .saturating_sub(1)
+        self.counters.last_seq()
     }
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {
@@ -292,11 +285,11 @@ impl Tables for MemoryTables<'_> {
     }
 
     fn pending_len(&self) -> usize {
-        self.counters.pending.load(Ordering::Relaxed)
+        self.counters.pending_len()
     }
 
     fn held_len(&self) -> usize {
-        self.counters.held.load(Ordering::Relaxed)
+        self.counters.held_len()
     }
 
     fn max_pending(&self) -> usize {

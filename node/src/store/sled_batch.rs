@@ -132,11 +132,11 @@ impl Tables for SledTables<'_> {
     }
 
     fn pending_len(&self) -> usize {
-        self.counters.pending.load(Ordering::Relaxed)
+        self.counters.pending_len()
     }
 
     fn held_len(&self) -> usize {
-        self.counters.held.load(Ordering::Relaxed)
+        self.counters.held_len()
     }
 
     fn max_pending(&self) -> usize {

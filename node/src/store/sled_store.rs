@@ -214,19 +214,15 @@ impl ObjectStore for SledStore {
     }
 
     fn counts(&self) -> Vec<(Kind, u64)> {
-        KINDS
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, self.counters.counts[i].load(Ordering::Relaxed)))
-            .collect()
+        self.counters.by_kind()
     }
 
     fn pending_len(&self) -> usize {
-        self.counters.pending.load(Ordering::Relaxed)
+        self.counters.pending_len()
     }
 
     fn held_len(&self) -> usize {
-        self.counters.held.load(Ordering::Relaxed)
+        self.counters.held_len()
     }
 
     async fn release_due(&self) -> Result<(), StoreError> {
@@ -234,10 +230,7 @@ impl ObjectStore for SledStore {
     }
 
     fn last_seq(&self) -> u64 {
-        self.counters
-            .next_seq
-            .load(Ordering::Relaxed)
-            .saturating_sub(1)
+        self.counters.last_seq()
     }
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {
