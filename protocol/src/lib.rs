@@ -30,6 +30,7 @@ mod object;
 mod signature;
 pub mod sync;
 pub mod time;
+pub mod tlog;
 mod validate;
 
 pub use batch::{decode_batch, verify_batch, BATCH_CHUNK};
