@@ -41,12 +41,19 @@ pub(crate) struct Counters {
     pub(crate) held: AtomicUsize,
     /// The pending set's bound.
     pub(crate) max_pending: usize,
+    /// Entries of the transparency log the engine holds (written, maybe
+    /// not yet durable).
+    pub(crate) log_written: AtomicU64,
+    /// Of those, the entries known durable (after the writer's flush).
+    pub(crate) log_durable: AtomicU64,
 }
 
 impl Counters {
     /// Fresh counters: the event log continues at `next_seq`.
     pub(crate) fn new(next_seq: u64, max_pending: usize) -> Counters {
         Counters {
+            log_written: AtomicU64::new(0),
+            log_durable: AtomicU64::new(0),
             next_seq: AtomicU64::new(next_seq),
             counts: Default::default(),
             pending: AtomicUsize::new(0),
@@ -82,6 +89,17 @@ impl Counters {
     /// Future-dated objects held until their time comes.
     pub(crate) fn held_len(&self) -> usize {
         self.held.load(Ordering::Relaxed)
+    }
+
+    /// A log of `size` entries is written and durable (at open).
+    pub(crate) fn set_log(&self, size: u64) {
+        self.log_written.store(size, Ordering::Release);
+        self.log_durable.store(size, Ordering::Release);
+    }
+
+    /// Durable entries of the transparency log.
+    pub(crate) fn log_size(&self) -> u64 {
+        self.log_durable.load(Ordering::Acquire)
     }
 }
 

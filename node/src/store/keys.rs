@@ -18,7 +18,11 @@
 //! | `p` | id | pending object bytes (references not yet known) |
 //! | `w` | missing id, waiting id | — |
 //! | `h` | created_at, id | — (pending objects held until their time comes) |
-//! | `m` | name | meta (counters, schema version) |
+//! | `g` | stored-hash index | 32-byte hash (the log's tree, `log.rs`) |
+//! | `e` | id | log index, log time (the object's log entry) |
+//! | `n` | log index | id, log time (the log's entries in order) |
+//! | `q` | tree size | signed checkpoint note |
+//! | `m` | name | meta (counters, schema version, log size) |
 
 use baraza_protocol::sync::SyncKey;
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey, SignedObject, KINDS};
@@ -35,6 +39,10 @@ pub(crate) const PENDING: u8 = b'p';
 pub(crate) const WAITING: u8 = b'w';
 pub(crate) const HELD: u8 = b'h';
 pub(crate) const META: u8 = b'm';
+pub(crate) const LOG_HASH: u8 = b'g';
+pub(crate) const LOG_ENTRY: u8 = b'e';
+pub(crate) const LOG_LEAF: u8 = b'n';
+pub(crate) const CHECKPOINT: u8 = b'q';
 
 /// One byte per kind, stable on disk.
 pub(crate) fn kind_byte(kind: Kind) -> u8 {
@@ -160,6 +168,22 @@ pub(crate) fn waiting_prefix(missing: &ObjectId) -> Vec<u8> {
 }
 pub(crate) fn waiting(missing: &ObjectId, waiter: &ObjectId) -> Vec<u8> {
     key(WAITING, &[missing.as_bytes(), waiter.as_bytes()])
+}
+/// One of the log tree's stored hashes.
+pub(crate) fn log_hash(index: u64) -> Vec<u8> {
+    key(LOG_HASH, &[&index.to_be_bytes()])
+}
+/// An object's log entry.
+pub(crate) fn log_entry(id: &ObjectId) -> Vec<u8> {
+    key(LOG_ENTRY, &[id.as_bytes()])
+}
+/// The log's entry at `index`.
+pub(crate) fn log_leaf(index: u64) -> Vec<u8> {
+    key(LOG_LEAF, &[&index.to_be_bytes()])
+}
+/// The checkpoint of the tree of `size` entries.
+pub(crate) fn checkpoint(size: u64) -> Vec<u8> {
+    key(CHECKPOINT, &[&size.to_be_bytes()])
 }
 pub(crate) fn meta(name: &str) -> Vec<u8> {
     key(META, &[name.as_bytes()])

@@ -13,10 +13,12 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
 use baraza_protocol::sync::{SyncIndex, SyncKey};
+use baraza_protocol::tlog::{Hash, LogLeaf, StoredHashes};
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject};
 use tokio::sync::broadcast;
 
 use super::admission::{Counters, Group, Tables, Unheld};
+use super::log::{LogAppender, LogEntry};
 use super::{
     keys, listing, now_ms, Cursor, Listing, ObjectStore, Page, PutOutcome, StoreError,
     StoreOptions, StoredEvent, EVENT_BROADCAST, MAX_PAGE,
@@ -50,6 +52,36 @@ struct State {
     waiting: BTreeSet<(ObjectId, ObjectId)>,
     /// (created_at, id) of the pending objects held until their time.
     held: BTreeSet<(u64, ObjectId)>,
+    /// The transparency log: its appender, stored hashes, entries by id
+    /// and in order.
+    tlog: TransparencyLog,
+}
+
+/// The transparency log in memory.
+#[derive(Default)]
+struct TransparencyLog {
+    appender: LogAppender,
+    hashes: Vec<Hash>,
+    entries: HashMap<ObjectId, LogEntry>,
+    leaves: Vec<LogLeaf>,
+    checkpoints: BTreeMap<u64, Vec<u8>>,
+}
+
+/// The in-memory log's stored hashes.
+struct MemoryHashes<'a>(&'a [Hash]);
+
+impl StoredHashes for MemoryHashes<'_> {
+    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
+        indexes
+            .iter()
+            .map(|i| {
+                usize::try_from(*i)
+                    .ok()
+                    .and_then(|i| self.0.get(i).copied())
+                    .ok_or_else(|| format!("stored hash {i} is missing"))
+            })
+            .collect()
+    }
 }
 
 impl MemoryStore {
@@ -88,11 +120,13 @@ impl MemoryStore {
             return Err(StoreError::Closed);
         }
         let mut state = self.write();
+        let now = now_ms();
         let tables = MemoryTables {
             state: &mut state,
             counters: &self.counters,
+            now_ms: now,
         };
-        let mut group = Group::new(tables, now_ms());
+        let mut group = Group::new(tables, now);
         if let Err(e) = group.release_due() {
             tracing::warn!(error = %e, "could not release held objects; trying again with the next write");
         }
@@ -218,6 +252,50 @@ impl ObjectStore for MemoryStore {
         true
     }
 
+    fn log_size(&self) -> u64 {
+        self.counters.log_size()
+    }
+
+    fn log_entry(&self, id: &ObjectId) -> Result<Option<LogEntry>, StoreError> {
+        Ok(self.read().tlog.entries.get(id).copied())
+    }
+
+    fn log_leaves(&self, start: u64, limit: usize) -> Result<Vec<LogLeaf>, StoreError> {
+        let state = self.read();
+        let start = usize::try_from(start).unwrap_or(usize::MAX);
+        Ok(state
+            .tlog
+            .leaves
+            .iter()
+            .skip(start)
+            .take(limit.min(MAX_PAGE))
+            .copied()
+            .collect())
+    }
+
+    fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        MemoryHashes(&self.read().tlog.hashes)
+            .read(indexes)
+            .map_err(|detail| StoreError::Corrupt {
+                id: "transparency log".into(),
+                detail,
+            })
+    }
+
+    async fn put_checkpoint(&self, size: u64, note: &[u8]) -> Result<(), StoreError> {
+        self.write().tlog.checkpoints.insert(size, note.to_vec());
+        Ok(())
+    }
+
+    fn checkpoint(&self, size: Option<u64>) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let state = self.read();
+        let found = match size {
+            Some(size) => state.tlog.checkpoints.get_key_value(&size),
+            None => state.tlog.checkpoints.last_key_value(),
+        };
+        Ok(found.map(|(size, note)| (*size, note.clone())))
+    }
+
     async fn flush(&self) -> Result<(), StoreError> {
         Ok(())
     }
@@ -246,6 +324,8 @@ impl MemoryStore {
 struct MemoryTables<'a> {
     state: &'a mut State,
     counters: &'a Counters,
+    /// The group's clock: the log time of what it stores.
+    now_ms: u64,
 }
 
 impl Tables for MemoryTables<'_> {
@@ -346,6 +426,15 @@ impl Tables for MemoryTables<'_> {
 
     fn store(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
         let id = object.id();
+        let log = &mut self.state.tlog;
+        let appended = log
+            .appender
+            .append(id, self.now_ms, &MemoryHashes(&log.hashes))?;
+        log.hashes.extend(appended.hashes.iter().map(|(_, h)| *h));
+        log.entries.insert(id, appended.entry);
+        log.leaves.push(appended.entry.leaf);
+        let size = log.appender.committed();
+        self.counters.set_log(size);
         let seq = self.counters.take_seq();
         self.state.objects.insert(id, object.clone());
         self.state.log.insert(seq, id);

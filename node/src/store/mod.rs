@@ -18,6 +18,7 @@ mod admission;
 mod cursor;
 pub(crate) mod keys;
 mod listing;
+mod log;
 mod memory;
 mod object_store;
 mod sled_batch;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject};
 
 pub use cursor::{Cursor, CursorError, MAX_CURSOR_BYTES};
+pub use log::{LogEntry, LogQueryError};
 pub use memory::MemoryStore;
 pub use object_store::{ObjectStore, SharedStore};
 pub use sled_store::SledStore;

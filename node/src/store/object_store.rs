@@ -12,10 +12,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use baraza_protocol::sync::SyncIndex;
+use baraza_protocol::tlog::{Hash, LogLeaf};
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject};
 use tokio::sync::broadcast;
 
-use super::{Cursor, Listing, Page, PutOutcome, StoreError, StoredEvent};
+use super::{Cursor, Listing, LogEntry, Page, PutOutcome, StoreError, StoredEvent};
 
 /// A store shared by the node's parts.
 pub type SharedStore = Arc<dyn ObjectStore>;
@@ -110,6 +111,30 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// on `dyn ObjectStore`.
     fn read_sync_index(&self, f: &mut dyn FnMut(&SyncIndex)) -> bool;
 
+    /// Entries of this node's transparency log that are durable (every
+    /// stored object is one, in event-log order; see `log.rs`).
+    fn log_size(&self) -> u64;
+
+    /// Where the stored object `id` is in the log.
+    fn log_entry(&self, id: &ObjectId) -> Result<Option<LogEntry>, StoreError>;
+
+    /// The log's entries from index `start` on, at most `limit` (capped at
+    /// [`super::MAX_PAGE`]), durable ones only.
+    fn log_leaves(&self, start: u64, limit: usize) -> Result<Vec<LogLeaf>, StoreError>;
+
+    /// The log tree's stored hashes at `indexes` (`tlog_tiles`' layout),
+    /// in that order; an error if one is missing.
+    fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError>;
+
+    /// Keeps the signed checkpoint `note` of the tree of `size` entries,
+    /// durably, replacing one kept for that size before (the same
+    /// checkpoint with more cosignatures).
+    async fn put_checkpoint(&self, size: u64, note: &[u8]) -> Result<(), StoreError>;
+
+    /// The checkpoint kept for the tree of `size` entries, or with `None`
+    /// the latest, as (size, note).
+    fn checkpoint(&self, size: Option<u64>) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+
     /// Makes everything written so far durable.
     async fn flush(&self) -> Result<(), StoreError>;
 
@@ -203,6 +228,24 @@ impl<S: ObjectStore + ?Sized> ObjectStore for Arc<S> {
     }
     fn read_sync_index(&self, f: &mut dyn FnMut(&SyncIndex)) -> bool {
         (**self).read_sync_index(f)
+    }
+    fn log_size(&self) -> u64 {
+        (**self).log_size()
+    }
+    fn log_entry(&self, id: &ObjectId) -> Result<Option<LogEntry>, StoreError> {
+        (**self).log_entry(id)
+    }
+    fn log_leaves(&self, start: u64, limit: usize) -> Result<Vec<LogLeaf>, StoreError> {
+        (**self).log_leaves(start, limit)
+    }
+    fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        (**self).log_hashes(indexes)
+    }
+    async fn put_checkpoint(&self, size: u64, note: &[u8]) -> Result<(), StoreError> {
+        (**self).put_checkpoint(size, note).await
+    }
+    fn checkpoint(&self, size: Option<u64>) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        (**self).checkpoint(size)
     }
     async fn flush(&self) -> Result<(), StoreError> {
         (**self).flush().await

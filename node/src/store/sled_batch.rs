@@ -12,9 +12,11 @@
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
+use baraza_protocol::tlog::{Hash, StoredHashes};
 use baraza_protocol::{ObjectId, SignedObject, KINDS};
 
 use super::admission::{Counters, Tables, Unheld};
+use super::log::{Appended, LogAppender};
 use super::sled_store::{count_key, decode_stored, engine};
 use super::{keys, StoreError};
 
@@ -55,14 +57,21 @@ pub(crate) struct SledTables<'a> {
     staged_ids: HashSet<ObjectId>,
     /// Staged objects by kind, for the count keys.
     staged_counts: [u64; KINDS.len()],
+    /// The transparency log, appended with every stored object.
+    log: &'a mut LogAppender,
+    /// The group's clock: the log time of what it stores.
+    now_ms: u64,
 }
 
 impl<'a> SledTables<'a> {
-    /// The tables of `db`, counted in `counters`.
+    /// The tables of `db`, counted in `counters`, logging in `log` what
+    /// they store at `now_ms`.
     pub(crate) fn new(
         db: &'a sled::Db,
         counters: &'a Counters,
         referenced: &'a mut Referenced,
+        log: &'a mut LogAppender,
+        now_ms: u64,
     ) -> SledTables<'a> {
         SledTables {
             db,
@@ -71,6 +80,38 @@ impl<'a> SledTables<'a> {
             batch: sled::Batch::default(),
             staged_ids: HashSet::new(),
             staged_counts: [0; KINDS.len()],
+            log,
+            now_ms,
+        }
+    }
+
+    /// Appends `object` to the log, its writes into `batch`.
+    fn log_into(
+        &mut self,
+        batch: &mut sled::Batch,
+        object: &SignedObject,
+    ) -> Result<(), StoreError> {
+        let appended = self
+            .log
+            .append(object.id(), self.now_ms, &SledHashes(self.db))?;
+        log_entries(batch, &appended);
+        Ok(())
+    }
+
+    /// Applies `batch`, which carries log appends: the log keeps them if
+    /// it was written, forgets them if not.
+    fn apply_logged(&mut self, mut batch: sled::Batch) -> Result<(), StoreError> {
+        batch.insert(keys::meta(LOG_SIZE_KEY), &self.log.size().to_be_bytes());
+        match self.apply(batch) {
+            Ok(()) => {
+                let size = self.log.committed();
+                self.counters.log_written.store(size, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => {
+                self.log.rolled_back();
+                Err(e)
+            }
         }
     }
 
@@ -212,10 +253,11 @@ impl Tables for SledTables<'_> {
         let seq = self.counters.take_seq();
         let mut batch = sled::Batch::default();
         index_entries(&mut batch, object, seq);
+        self.log_into(&mut batch, object)?;
         let index = keys::kind_byte(kind) as usize;
         let count = self.counters.counts[index].load(Ordering::Relaxed) + 1;
         batch.insert(count_key(kind), &count.to_be_bytes());
-        self.apply(batch)?;
+        self.apply_logged(batch)?;
         self.counters.counts[index].store(count, Ordering::Relaxed);
         Ok(seq)
     }
@@ -227,6 +269,10 @@ impl Tables for SledTables<'_> {
     }
 
     fn stage(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+        let mut batch = std::mem::take(&mut self.batch);
+        let logged = self.log_into(&mut batch, object);
+        self.batch = batch;
+        logged?;
         let seq = self.counters.take_seq();
         index_entries(&mut self.batch, object, seq);
         self.staged_counts[keys::kind_byte(object.kind()) as usize] += 1;
@@ -246,7 +292,7 @@ impl Tables for SledTables<'_> {
         }
         self.staged_ids.clear();
         self.staged_counts = [0; KINDS.len()];
-        self.apply(batch)?;
+        self.apply_logged(batch)?;
         for (index, total) in totals {
             self.counters.counts[index].store(total, Ordering::Relaxed);
         }
@@ -260,5 +306,39 @@ fn index_entries(batch: &mut sled::Batch, object: &SignedObject, seq: u64) {
     batch.insert(keys::seq(seq), object.id().as_bytes());
     for key in keys::index_keys(object) {
         batch.insert(key, &[]);
+    }
+}
+
+/// The meta key of the log's size (written with every append).
+pub(crate) const LOG_SIZE_KEY: &str = "log/size";
+
+/// An append's writes: the stored hashes, the entry by id and by index.
+pub(crate) fn log_entries(batch: &mut sled::Batch, appended: &Appended) {
+    for (index, hash) in &appended.hashes {
+        batch.insert(keys::log_hash(*index), &hash.0);
+    }
+    let entry = &appended.entry;
+    batch.insert(keys::log_entry(&entry.leaf.id), &entry.value());
+    batch.insert(
+        keys::log_leaf(entry.index),
+        entry.leaf.to_bytes().as_slice(),
+    );
+}
+
+/// The log tree's hashes in sled.
+pub(crate) struct SledHashes<'a>(pub(crate) &'a sled::Db);
+
+impl StoredHashes for SledHashes<'_> {
+    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
+        indexes
+            .iter()
+            .map(|i| match self.0.get(keys::log_hash(*i)) {
+                Ok(Some(v)) => <[u8; 32]>::try_from(v.as_ref())
+                    .map(Hash)
+                    .map_err(|_| format!("stored hash {i} is {} bytes, not 32", v.len())),
+                Ok(None) => Err(format!("stored hash {i} is missing")),
+                Err(e) => Err(e.to_string()),
+            })
+            .collect()
     }
 }

@@ -13,10 +13,13 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use baraza_protocol::sync::SyncIndex;
+use baraza_protocol::tlog::{Hash, LogLeaf, StoredHashes};
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject, KINDS};
 use tokio::sync::broadcast;
 
 use super::admission::Counters;
+use super::log::{LogAppender, LogEntry};
+use super::sled_batch::{log_entries, SledHashes, LOG_SIZE_KEY};
 use super::sync_index::SyncIndexCell;
 use super::writer::{self, FlushObserver, Writer, WriterParts};
 use super::{
@@ -93,6 +96,8 @@ impl SledStore {
         }
         counters.pending = AtomicUsize::new(db.scan_prefix([keys::PENDING]).count());
         counters.held = AtomicUsize::new(db.scan_prefix([keys::HELD]).count());
+        let log_size = backfill_log(&db, &counters)?;
+        counters.set_log(log_size);
         let counters = Arc::new(counters);
         let observe: FlushObserver = match options.on_flush {
             Some(f) => f,
@@ -107,6 +112,7 @@ impl SledStore {
             observe,
             sync_index: sync_index.clone(),
             disk: writer::DiskReserve::new(dir, options.min_free_bytes),
+            log_size,
         })?;
         sync_index.load(db.clone());
         Ok(SledStore {
@@ -254,6 +260,68 @@ impl ObjectStore for SledStore {
         self.sync_index.read(|index| f(index)).is_some()
     }
 
+    fn log_size(&self) -> u64 {
+        self.counters.log_size()
+    }
+
+    fn log_entry(&self, id: &ObjectId) -> Result<Option<LogEntry>, StoreError> {
+        let Some(value) = self.db.get(keys::log_entry(id)).map_err(engine)? else {
+            return Ok(None);
+        };
+        let entry = LogEntry::from_value(*id, &value).ok_or_else(|| corrupt_log(id, "entry"))?;
+        Ok((entry.index < self.log_size()).then_some(entry))
+    }
+
+    fn log_leaves(&self, start: u64, limit: usize) -> Result<Vec<LogLeaf>, StoreError> {
+        let end = self
+            .log_size()
+            .min(start.saturating_add(limit.min(MAX_PAGE) as u64));
+        let mut out = Vec::new();
+        for entry in self.db.range(keys::log_leaf(start)..keys::log_leaf(end)) {
+            let (key, value) = entry.map_err(engine)?;
+            let leaf = LogLeaf::from_bytes(&value).ok_or_else(|| StoreError::Corrupt {
+                id: format!("log entry {}", hex::encode(&key[1..])),
+                detail: format!("{} bytes, expected 40", value.len()),
+            })?;
+            out.push(leaf);
+        }
+        Ok(out)
+    }
+
+    fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        SledHashes(&self.db)
+            .read(indexes)
+            .map_err(|detail| StoreError::Corrupt {
+                id: "transparency log".into(),
+                detail,
+            })
+    }
+
+    async fn put_checkpoint(&self, size: u64, note: &[u8]) -> Result<(), StoreError> {
+        self.db
+            .insert(keys::checkpoint(size), note)
+            .map_err(engine)?;
+        self.db.flush_async().await.map_err(engine)?;
+        Ok(())
+    }
+
+    fn checkpoint(&self, size: Option<u64>) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let found = match size {
+            Some(size) => self
+                .db
+                .get(keys::checkpoint(size))
+                .map_err(engine)?
+                .map(|note| (keys::checkpoint(size).into(), note)),
+            None => self
+                .db
+                .scan_prefix([keys::CHECKPOINT])
+                .next_back()
+                .transpose()
+                .map_err(engine)?,
+        };
+        Ok(found.map(|(key, note)| (decode_u64(&key[1..]), note.to_vec())))
+    }
+
     async fn flush(&self) -> Result<(), StoreError> {
         self.db.flush_async().await.map_err(engine)?;
         Ok(())
@@ -320,4 +388,66 @@ fn decode_u64(bytes: &[u8]) -> u64 {
     <[u8; 8]>::try_from(bytes)
         .map(u64::from_be_bytes)
         .unwrap_or(0)
+}
+
+fn corrupt_log(id: &ObjectId, what: &str) -> StoreError {
+    StoreError::Corrupt {
+        id: id.to_string(),
+        detail: format!("its transparency log {what} does not decode"),
+    }
+}
+
+/// The log's size, after appending (once, for a data dir from before the
+/// log) every stored object it lacks, in event-log order, at the time of
+/// this open: those objects were stored before this node kept a log, and
+/// their entries say when it first logged them, not when it stored them.
+fn backfill_log(db: &sled::Db, counters: &Counters) -> Result<u64, StoreError> {
+    let size = match db.get(keys::meta(LOG_SIZE_KEY)).map_err(engine)? {
+        Some(v) => decode_u64(&v),
+        None => 0,
+    };
+    let stored: u64 = counters.by_kind().iter().map(|(_, n)| n).sum();
+    if stored <= size {
+        return Ok(size);
+    }
+    tracing::info!(
+        stored,
+        logged = size,
+        "adding the objects stored before this node kept a transparency log to its log"
+    );
+    let now = super::now_ms();
+    let mut log = LogAppender::new(size);
+    let mut batch = sled::Batch::default();
+    let mut in_batch = 0;
+    for entry in db.scan_prefix([keys::SEQ]) {
+        let (_, value) = entry.map_err(engine)?;
+        let Ok(raw) = <[u8; 32]>::try_from(value.as_ref()) else {
+            continue;
+        };
+        let id = ObjectId(raw);
+        if db.contains_key(keys::log_entry(&id)).map_err(engine)? {
+            continue;
+        }
+        let appended = log.append(id, now, &SledHashes(db))?;
+        log_entries(&mut batch, &appended);
+        in_batch += 1;
+        if in_batch == 4096 {
+            write_backfill(db, std::mem::take(&mut batch), &mut log)?;
+            in_batch = 0;
+        }
+    }
+    write_backfill(db, batch, &mut log)?;
+    db.flush().map_err(engine)?;
+    Ok(log.size())
+}
+
+fn write_backfill(
+    db: &sled::Db,
+    mut batch: sled::Batch,
+    log: &mut LogAppender,
+) -> Result<(), StoreError> {
+    batch.insert(keys::meta(LOG_SIZE_KEY), &log.size().to_be_bytes());
+    db.apply_batch(batch).map_err(engine)?;
+    log.committed();
+    Ok(())
 }

@@ -131,3 +131,47 @@ async fn a_data_dir_of_another_schema_is_refused_as_corrupt() {
         Ok(_) => panic!("a data dir of another schema must be refused"),
     }
 }
+
+#[tokio::test]
+async fn a_data_dir_from_before_the_log_is_logged_once_at_open_in_event_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = charter();
+    let objects: Vec<_> = std::iter::once(c.clone())
+        .chain((1..30).map(|n| comment(c.id(), n, None)))
+        .collect();
+    {
+        let store = open(dir.path());
+        store.put(&objects).await.expect("put");
+        store.close().await.expect("close");
+    }
+    // What a node of the previous schema left: no log keys at all.
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        for prefix in [keys::LOG_HASH, keys::LOG_ENTRY, keys::LOG_LEAF] {
+            for key in db.scan_prefix([prefix]).keys() {
+                db.remove(key.expect("key")).expect("remove");
+            }
+        }
+        db.remove(keys::meta(super::sled_batch::LOG_SIZE_KEY))
+            .expect("remove");
+        db.flush().expect("flush");
+    }
+    let before = now_ms();
+    let store: SharedStore = Arc::new(open(dir.path()));
+    assert_eq!(store.log_size(), 30);
+    let leaves = store.log_leaves(0, 100).expect("leaves");
+    let ids: Vec<_> = leaves.iter().map(|l| l.id).collect();
+    let stored: Vec<_> = objects.iter().map(|o| o.id()).collect();
+    assert_eq!(ids, stored);
+    assert!(
+        leaves.iter().all(|l| l.time_ms >= before),
+        "logged at the open"
+    );
+    let root = store.log_root(30).expect("root");
+    store.close().await.expect("close");
+    drop(store);
+    // Not again at the next open.
+    let store: SharedStore = Arc::new(open(dir.path()));
+    assert_eq!(store.log_size(), 30);
+    assert_eq!(store.log_root(30).expect("root"), root);
+}

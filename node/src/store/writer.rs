@@ -15,6 +15,7 @@
 //! verifying the next submissions, which then form the next group.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,7 @@ use baraza_protocol::SignedObject;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::admission::{Counters, Group};
+use super::log::LogAppender;
 use super::sled_batch::{Referenced, SledTables};
 use super::sync_index::SyncIndexCell;
 use super::{now_ms, PutOutcome, StoreError, StoredEvent};
@@ -75,6 +77,8 @@ pub(crate) struct WriterParts {
     pub(crate) observe: FlushObserver,
     pub(crate) sync_index: Arc<SyncIndexCell>,
     pub(crate) disk: DiskReserve,
+    /// Entries in the transparency log at open.
+    pub(crate) log_size: u64,
 }
 
 /// The free space to keep on the data dir's disk. sled meeting a full disk
@@ -177,8 +181,10 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
         observe,
         sync_index,
         disk,
+        log_size,
     } = parts;
     let mut referenced = Referenced::default();
+    let mut log = LogAppender::new(log_size);
     while let Some(first) = queue.blocking_recv() {
         let began = Instant::now();
         let mut taken = first.objects.len();
@@ -187,8 +193,9 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
             refuse(jobs, &full, &mut queue);
             continue;
         }
-        let tables = SledTables::new(&db, &counters, &mut referenced);
-        let mut group = Group::new(tables, now_ms());
+        let now = now_ms();
+        let tables = SledTables::new(&db, &counters, &mut referenced, &mut log, now);
+        let mut group = Group::new(tables, now);
         if let Err(e) = group.release_due() {
             tracing::warn!(error = %e, "could not release held objects; trying again with the next write");
         }
@@ -241,8 +248,12 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
         let writers = wrote.iter().filter(|w| **w).count();
         let flushed = if writers > 0 || !stored.is_empty() {
             let started = Instant::now();
+            let logged = counters.log_written.load(Ordering::Acquire);
             let result = db.flush().map(|_| ()).map_err(|e| e.to_string());
             observe(started.elapsed().as_secs_f64(), writers);
+            if result.is_ok() {
+                counters.log_durable.store(logged, Ordering::Release);
+            }
             result
         } else {
             Ok(())

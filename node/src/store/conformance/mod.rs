@@ -10,6 +10,7 @@
 //! Engine-only behaviour (a locked data dir, the disk reserve) lives in
 //! `store/tests.rs`.
 
+mod log;
 mod reads;
 mod writes;
 
@@ -119,10 +120,16 @@ macro_rules! conformance_suite {
             events_page_by_sequence_number,
             the_sync_index_loads_after_open_and_misses_nothing_stored_meanwhile,
             counts_follow_the_kinds_stored,
+            // log.rs
+            every_stored_object_is_logged_once_in_event_order,
+            proofs_beyond_the_log_are_refused,
+            the_log_and_its_checkpoints_survive_a_reopen,
+            a_held_object_is_logged_when_it_is_stored,
         );
     };
 }
 
+use log::*;
 use reads::*;
 use writes::*;
 

@@ -1,0 +1,218 @@
+//! The node's transparency log in the store (PROTOCOL.md §14): every
+//! stored object's id, with the node's time of storing it, appended in
+//! event-log order to an RFC 9162 Merkle tree.
+//!
+//! The writer appends inside the same atomic write as the object (sled:
+//! the same batch, so the same group commit): an object is stored if and
+//! only if it is in the log, also across kill -9. The tree is kept as
+//! `tlog_tiles`' stored hashes (about two per entry, each written once and
+//! never changed), from which any tree hash or proof of a size up to the
+//! log's is read with O(log n) lookups.
+
+use std::collections::BTreeMap;
+
+use baraza_protocol::tlog::{self, Hash, LogLeaf, StoredHashes};
+use baraza_protocol::ObjectId;
+
+use super::{ObjectStore, StoreError};
+
+/// Where an object is in this node's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogEntry {
+    /// Its position, from 0.
+    pub index: u64,
+    /// The entry: the id and the node's time of storing it.
+    pub leaf: LogLeaf,
+}
+
+impl LogEntry {
+    /// The value the engines keep per object: index || time (both u64 BE).
+    pub(crate) fn value(&self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&self.index.to_be_bytes());
+        out[8..].copy_from_slice(&self.leaf.time_ms.to_be_bytes());
+        out
+    }
+
+    /// The entry of object `id` from its [`LogEntry::value`].
+    pub(crate) fn from_value(id: ObjectId, value: &[u8]) -> Option<LogEntry> {
+        let value: &[u8; 16] = value.try_into().ok()?;
+        let (index, time) = value.split_at(8);
+        Some(LogEntry {
+            index: u64::from_be_bytes(index.try_into().ok()?),
+            leaf: LogLeaf {
+                id,
+                time_ms: u64::from_be_bytes(time.try_into().ok()?),
+            },
+        })
+    }
+}
+
+/// The writes one append makes: the stored hashes, and the entry.
+pub(crate) struct Appended {
+    /// The new entry.
+    pub(crate) entry: LogEntry,
+    /// `(stored-hash index, hash)` to write with it.
+    pub(crate) hashes: Vec<(u64, Hash)>,
+}
+
+/// The writer's side of the log: its size including appends not yet
+/// applied, and their hashes, which later appends of the same write read.
+#[derive(Debug, Default)]
+pub(crate) struct LogAppender {
+    /// Entries, including the staged ones.
+    size: u64,
+    /// Entries the engine holds.
+    committed: u64,
+    /// Stored hashes of the staged entries.
+    staged: BTreeMap<u64, Hash>,
+}
+
+impl LogAppender {
+    /// The appender of a log of `size` entries.
+    pub(crate) fn new(size: u64) -> LogAppender {
+        LogAppender {
+            size,
+            committed: size,
+            staged: BTreeMap::new(),
+        }
+    }
+
+    /// Entries, the staged ones included.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends `id`, stored at `time_ms`, as the next entry; the caller
+    /// writes [`Appended::hashes`] and the entry with the object, then
+    /// calls [`LogAppender::committed`] or [`LogAppender::rolled_back`].
+    pub(crate) fn append(
+        &mut self,
+        id: ObjectId,
+        time_ms: u64,
+        engine: &dyn StoredHashes,
+    ) -> Result<Appended, StoreError> {
+        let leaf = LogLeaf { id, time_ms };
+        let index = self.size;
+        let overlay = Overlay {
+            staged: &self.staged,
+            engine,
+        };
+        let hashes = tlog::stored_hashes(index, &leaf, &overlay).map_err(log_error)?;
+        self.staged.extend(hashes.iter().copied());
+        self.size += 1;
+        Ok(Appended {
+            entry: LogEntry { index, leaf },
+            hashes,
+        })
+    }
+
+    /// The staged appends were written: the engine holds them now.
+    pub(crate) fn committed(&mut self) -> u64 {
+        self.committed = self.size;
+        self.staged.clear();
+        self.size
+    }
+
+    /// The staged appends' write failed: forget them.
+    pub(crate) fn rolled_back(&mut self) {
+        self.size = self.committed;
+        self.staged.clear();
+    }
+}
+
+/// Staged hashes over the engine's.
+struct Overlay<'a> {
+    staged: &'a BTreeMap<u64, Hash>,
+    engine: &'a dyn StoredHashes,
+}
+
+impl StoredHashes for Overlay<'_> {
+    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
+        if self.staged.is_empty() {
+            return self.engine.read(indexes);
+        }
+        let unstaged: Vec<u64> = indexes
+            .iter()
+            .copied()
+            .filter(|i| !self.staged.contains_key(i))
+            .collect();
+        let mut read = self.engine.read(&unstaged)?.into_iter();
+        indexes
+            .iter()
+            .map(|i| match self.staged.get(i) {
+                Some(hash) => Ok(*hash),
+                None => read.next().ok_or_else(|| format!("hash {i} not read")),
+            })
+            .collect()
+    }
+}
+
+/// A store's hashes, as the proofs read them.
+struct Engine<'a>(&'a dyn ObjectStore);
+
+impl StoredHashes for Engine<'_> {
+    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
+        self.0.log_hashes(indexes).map_err(|e| e.to_string())
+    }
+}
+
+/// An error of the log's arithmetic or reads, as a store error.
+pub(crate) fn log_error(error: tlog::LogError) -> StoreError {
+    StoreError::Engine {
+        detail: format!("transparency log: {error}"),
+    }
+}
+
+/// Why a log query was refused.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum LogQueryError {
+    /// The size asked for is larger than the log.
+    #[error("the log has {size} entries; asked for a tree of {asked}")]
+    BeyondLog {
+        /// Entries in the log.
+        size: u64,
+        /// The size asked for.
+        asked: u64,
+    },
+    /// The proof asked for does not exist (an index not below the size,
+    /// an old size above the new).
+    #[error(transparent)]
+    Range(#[from] tlog::LogError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl dyn ObjectStore {
+    fn within_log(&self, size: u64) -> Result<(), LogQueryError> {
+        let have = self.log_size();
+        if size > have {
+            return Err(LogQueryError::BeyondLog {
+                size: have,
+                asked: size,
+            });
+        }
+        Ok(())
+    }
+
+    /// The root hash of the first `size` entries of the log.
+    pub fn log_root(&self, size: u64) -> Result<Hash, LogQueryError> {
+        self.within_log(size)?;
+        Ok(tlog::tree_hash(size, &Engine(self))?)
+    }
+
+    /// The proof that entry `index` is in the tree of `size` entries.
+    pub fn log_inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, LogQueryError> {
+        self.within_log(size)?;
+        Ok(tlog::inclusion_proof(index, size, &Engine(self))?)
+    }
+
+    /// The proof that the tree of `old` entries is a prefix of the tree
+    /// of `new` entries.
+    pub fn log_consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, LogQueryError> {
+        self.within_log(new)?;
+        Ok(tlog::consistency_proof(old, new, &Engine(self))?)
+    }
+}
