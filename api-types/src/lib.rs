@@ -8,12 +8,14 @@
 
 mod error;
 mod health;
+mod log;
 mod page;
 mod peers;
 mod submit;
 
 pub use error::ErrorBody;
 pub use health::Health;
+pub use log::{ConsistencyProof, InclusionProof, LogEntries, LogEntryInfo, LogInfo};
 pub use page::Page;
 pub use peers::{
     Dialling, IndexStatus, P2pStatus, PeerRequest, PeerStatus, SessionStatus, SyncReport,

@@ -30,6 +30,11 @@ pub struct ItemResult {
     /// For `rejected`: what was wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// For `stored` and `known`: the node's signed receipt, a C2SP signed
+    /// note saying which entry of its transparency log the object is
+    /// (PROTOCOL.md §14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
 }
 
 impl ItemResult {
@@ -42,6 +47,7 @@ impl ItemResult {
             until: None,
             error: None,
             message: None,
+            receipt: None,
         }
     }
 

@@ -66,6 +66,25 @@ pub struct Config {
     pub store: StoreConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The transparency log (PROTOCOL.md §14).
+    pub tlog: TlogConfig,
+}
+
+/// Transparency-log settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlogConfig {
+    /// How often (seconds) the node signs a new checkpoint while its log
+    /// grows (at most 60: a checkpoint at least every minute).
+    pub checkpoint_interval_secs: u64,
+}
+
+impl Default for TlogConfig {
+    fn default() -> Self {
+        TlogConfig {
+            checkpoint_interval_secs: 15,
+        }
+    }
 }
 
 /// HTTP API settings.
@@ -139,6 +158,7 @@ impl Default for Config {
             p2p: P2pConfig::default(),
             store: StoreConfig::default(),
             log: LogConfig::default(),
+            tlog: TlogConfig::default(),
         }
     }
 }
@@ -264,6 +284,13 @@ impl Config {
         if let Some(v) = var("BARAZA_DISCOVERY") {
             self.p2p.discovery = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = var("BARAZA_CHECKPOINT_INTERVAL_SECS") {
+            self.tlog.checkpoint_interval_secs =
+                v.trim().parse().map_err(|_| ConfigError::Invalid {
+                    name: "BARAZA_CHECKPOINT_INTERVAL_SECS".into(),
+                    message: format!("{v:?} is not a number of seconds"),
+                })?;
+        }
         if let Some(v) = var("BARAZA_SYNC_INTERVAL_SECS") {
             self.p2p.sync_interval_secs = v.trim().parse().map_err(|_| ConfigError::Invalid {
                 name: "BARAZA_SYNC_INTERVAL_SECS".into(),
@@ -318,6 +345,12 @@ impl Config {
         }
         if self.http.max_connections == 0 {
             return invalid("http.max_connections", "must be at least 1");
+        }
+        if !(1..=60).contains(&self.tlog.checkpoint_interval_secs) {
+            return invalid(
+                "tlog.checkpoint_interval_secs",
+                "must be 1 to 60 seconds (a checkpoint at least every minute while the log grows)",
+            );
         }
         if self.store.max_pending == 0 {
             return invalid("store.max_pending", "must be at least 1");

@@ -176,6 +176,7 @@ where
 struct StoreReading {
     objects: Vec<(String, u64)>,
     pending: u64,
+    log_entries: u64,
     /// `None` when the size could not be read (the gauge is then left out).
     bytes: Option<u64>,
 }
@@ -189,6 +190,7 @@ impl StoreReading {
                 .map(|(kind, n)| (kind.to_string(), n))
                 .collect(),
             pending: store.pending_len() as u64,
+            log_entries: store.log_size(),
             bytes: store.size_on_disk().ok(),
         }
     }
@@ -226,6 +228,13 @@ impl Collector for StoreGauges {
             None,
             pending.metric_type(),
         )?)?;
+        let log = ConstGauge::new(reading.log_entries);
+        log.encode(encoder.encode_descriptor(
+            "baraza_log_entries",
+            "Entries in this node's transparency log (durable).",
+            None,
+            log.metric_type(),
+        )?)?;
         if let Some(bytes) = reading.bytes {
             let bytes = ConstGauge::new(bytes);
             bytes.encode(encoder.encode_descriptor(
@@ -236,6 +245,66 @@ impl Collector for StoreGauges {
             )?)?;
         }
         Ok(())
+    }
+}
+
+/// The transparency log's series (PROTOCOL.md §14): the log's own size
+/// is a store gauge (`baraza_log_entries`); these follow the node's
+/// statements about it.
+#[derive(Debug, Default)]
+pub struct TlogMetrics {
+    /// Checkpoints signed.
+    checkpoints: Counter,
+    /// Size of the latest checkpoint signed.
+    checkpoint_size: prometheus_client::metrics::gauge::Gauge,
+    /// When it was signed (Unix seconds): its age is `time() - this`.
+    checkpoint_time: prometheus_client::metrics::gauge::Gauge,
+    /// Receipts signed for submissions.
+    receipts: Counter,
+}
+
+impl TlogMetrics {
+    fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "baraza_log_checkpoints",
+            "Checkpoints of the transparency log signed by this node",
+            self.checkpoints.clone(),
+        );
+        registry.register(
+            "baraza_log_checkpoint_size",
+            "Entries in the latest checkpoint this node signed",
+            self.checkpoint_size.clone(),
+        );
+        registry.register(
+            "baraza_log_checkpoint_timestamp_seconds",
+            "When this node signed its latest checkpoint (Unix time; age = time() - this)",
+            self.checkpoint_time.clone(),
+        );
+        registry.register(
+            "baraza_log_receipts",
+            "Receipts signed for submitted objects",
+            self.receipts.clone(),
+        );
+    }
+
+    /// A checkpoint of `size` entries was signed now.
+    pub fn checkpointed(&self, size: u64) {
+        self.checkpoints.inc();
+        self.checkpoint_size
+            .set(i64::try_from(size).unwrap_or(i64::MAX));
+        let now = crate::store::now_ms() / 1000;
+        self.checkpoint_time
+            .set(i64::try_from(now).unwrap_or(i64::MAX));
+    }
+
+    /// `n` receipts were signed.
+    pub fn receipts_signed(&self, n: u64) {
+        self.receipts.inc_by(n);
+    }
+
+    /// Checkpoints signed so far.
+    pub fn checkpoints_signed(&self) -> u64 {
+        self.checkpoints.get()
     }
 }
 
@@ -258,6 +327,8 @@ pub struct Metrics {
     rendering: Mutex<()>,
     /// The peer protocol's counters and libp2p's metrics.
     pub p2p: Arc<crate::p2p::metrics::P2pMetrics>,
+    /// The transparency log's.
+    pub tlog: Arc<TlogMetrics>,
 }
 
 impl Default for Metrics {
@@ -278,6 +349,7 @@ impl Metrics {
         let flush = Histogram::new(FLUSH_BUCKETS);
         let http = BoundedFamily::new();
         let store = StoreGauges::default();
+        let tlog = Arc::new(TlogMetrics::default());
         {
             let mut r = lock(&registry);
             r.register_collector(Box::new(store.clone()));
@@ -301,6 +373,7 @@ impl Metrics {
                 "HTTP responses by route template and status",
                 http.family(),
             );
+            tlog.register(&mut r);
         }
         let p2p = Arc::new(crate::p2p::metrics::P2pMetrics::in_registry(
             registry.clone(),
@@ -314,6 +387,7 @@ impl Metrics {
             store,
             rendering: Mutex::new(()),
             p2p,
+            tlog,
         }
     }
 

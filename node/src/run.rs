@@ -21,6 +21,7 @@ use crate::node_key::{self, NodeKeyError};
 use crate::p2p::{P2pError, P2pHandle, P2pSettings};
 use crate::server;
 use crate::store::{ObjectStore, SharedStore, SledStore, StoreError, StoreOptions};
+use crate::tlog::{checkpointer, Notary};
 
 /// Why a node could not start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +75,7 @@ pub struct RunningNode {
     pub p2p: P2pHandle,
     p2p_task: JoinHandle<()>,
     release_task: JoinHandle<()>,
+    checkpoint_task: JoinHandle<()>,
     stop: watch::Sender<bool>,
     server: JoinHandle<Result<(), std::io::Error>>,
 }
@@ -119,8 +121,20 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         addr: config.http.listen,
         source,
     })?;
-    let state = ApiState::new(store.clone(), metrics, ApiLimits::from_config(&config.http))
-        .with_p2p(p2p.clone());
+    let notary = Arc::new(Notary::new(&node_key, config.tlog.checkpoint_interval_secs));
+    let checkpoint_task = tokio::spawn(checkpointer::run(
+        Arc::downgrade(&store),
+        notary.clone(),
+        metrics.tlog.clone(),
+        Duration::from_secs(config.tlog.checkpoint_interval_secs),
+    ));
+    let state = ApiState::new(
+        store.clone(),
+        metrics,
+        ApiLimits::from_config(&config.http),
+        notary,
+    )
+    .with_p2p(p2p.clone());
     let release_task = tokio::spawn(release_held(Arc::downgrade(&store)));
     let (stop, mut stopped) = watch::channel(false);
     let server = tokio::spawn(server::serve(listener, state, async move {
@@ -142,6 +156,7 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         p2p,
         p2p_task,
         release_task,
+        checkpoint_task,
         stop,
         server,
     })
@@ -193,6 +208,8 @@ impl RunningNode {
         let _ = self.p2p_task.await;
         self.release_task.abort();
         let _ = self.release_task.await;
+        self.checkpoint_task.abort();
+        let _ = self.checkpoint_task.await;
         let _ = self.stop.send(true);
         let served = self.server.await;
         // Requests still holding the store are done once the server returns.

@@ -8,7 +8,7 @@ use axum::response::Response;
 use baraza_protocol::{split_sequence, ObjectError, Part, SequenceError};
 
 use super::body::read_body;
-use super::results::{respond, Item, Status};
+use super::results::{respond, sign_receipts, Item, Status};
 use crate::http::{ApiError, ApiState};
 use crate::service::{ingest, Refusal, Verdict};
 
@@ -72,6 +72,7 @@ pub(super) async fn submit_many(
                     Item {
                         id: Some(admission.id),
                         status: Status::Refused(store_skipped_because(error)),
+                        receipt: None,
                     }
                 }
                 _ => Item::from_admission(admission),
@@ -90,6 +91,7 @@ pub(super) async fn submit_many(
                 code: error.code(),
                 message: format!("{error}; the rest of the body was not read"),
             },
+            receipt: None,
         });
     }
     // An item stored later in the same request released the pending ones it completed.
@@ -105,6 +107,7 @@ pub(super) async fn submit_many(
             }
         }
     }
+    sign_receipts(state, &mut results).await?;
     for result in &results {
         match result.code() {
             Some(code) => state.metrics.count_rejection(code),

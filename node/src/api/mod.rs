@@ -12,6 +12,7 @@
 //! | `GET /v1/events` | `events.rs` |
 //! | `GET /v1/export` | `export.rs` |
 //! | `GET /v1/p2p`, `POST /v1/p2p/sync`, `POST /v1/p2p/dial` | `peers.rs` |
+//! | `GET /v1/log`, `…/checkpoint`, `…/entries`, `…/inclusion`, `…/consistency` | `log.rs` |
 //! | `GET /healthz`, `GET /metrics` | `health.rs` |
 //!
 //! Handlers are thin: typed extractors (`crate::http::extract`) turn the
@@ -35,6 +36,7 @@ mod events;
 mod export;
 mod health;
 mod listings;
+mod log;
 mod objects;
 mod peers;
 mod results;
@@ -68,6 +70,11 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/v1/audit/{id}", get(audit::report))
         .route("/v1/audit/{id}/bundle", get(audit::bundle))
         .route("/v1/export", get(export::export))
+        .route("/v1/log", get(log::info))
+        .route("/v1/log/checkpoint", get(log::checkpoint))
+        .route("/v1/log/entries", get(log::entries))
+        .route("/v1/log/inclusion", get(log::inclusion))
+        .route("/v1/log/consistency", get(log::consistency))
         .route("/v1/p2p", get(peers::status))
         .route("/v1/p2p/dial", post(peers::dial))
 }

@@ -9,9 +9,10 @@ use axum::Json;
 use baraza_api_types::{ItemResult, ItemStatus, SubmitResults};
 use baraza_protocol::ObjectId;
 
-use crate::http::ApiError;
+use crate::http::{ApiError, ApiState};
 use crate::metrics::SubmissionResult;
 use crate::service::{Admission, Refusal, Verdict};
+use crate::store::StoreError;
 
 /// What one object came to, in HTTP terms.
 #[derive(Debug)]
@@ -36,6 +37,8 @@ pub(super) struct Item {
     /// The object's id; `None` for an item that did not decode.
     pub(super) id: Option<ObjectId>,
     pub(super) status: Status,
+    /// For a stored or known object: the node's signed receipt.
+    pub(super) receipt: Option<String>,
 }
 
 impl Item {
@@ -51,6 +54,7 @@ impl Item {
                 return Item {
                     id: None,
                     status: Status::Invalid { code, message },
+                    receipt: None,
                 }
             }
             Verdict::Refused { error } => Status::Refused(refused(&error)),
@@ -58,6 +62,7 @@ impl Item {
         Item {
             id: Some(id),
             status,
+            receipt: None,
         }
     }
 
@@ -102,10 +107,45 @@ impl Item {
                 out.error = Some(e.code.to_owned());
                 out.message = Some(e.message.clone());
             }
-            Status::Stored | Status::Known => {}
+            Status::Stored | Status::Known => out.receipt = self.receipt.clone(),
         }
         out
     }
+}
+
+/// Signs the node's receipt for every stored or known item: its entry in
+/// the transparency log (PROTOCOL.md §14). Many are signed on a blocking
+/// thread (~20 µs each).
+pub(super) async fn sign_receipts(state: &ApiState, items: &mut [Item]) -> Result<(), ApiError> {
+    let wanted: Vec<(usize, ObjectId)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| matches!(item.status, Status::Stored | Status::Known))
+        .filter_map(|(i, item)| Some((i, item.id?)))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let store = state.store.clone();
+    let notary = state.notary.clone();
+    let sign = move || -> Result<Vec<(usize, Option<String>)>, StoreError> {
+        wanted
+            .into_iter()
+            .map(|(i, id)| Ok((i, store.log_entry(&id)?.map(|e| notary.receipt(&e)))))
+            .collect()
+    };
+    let signed = if items.len() == 1 {
+        sign()
+    } else {
+        tokio::task::spawn_blocking(sign).await?
+    }
+    .map_err(|e| ApiError::from(&e))?;
+    let count = signed.iter().filter(|(_, r)| r.is_some()).count();
+    for (i, receipt) in signed {
+        items[i].receipt = receipt;
+    }
+    state.metrics.tlog.receipts_signed(count as u64);
+    Ok(())
 }
 
 /// The error for a valid object the store did not take.

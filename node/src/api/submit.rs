@@ -38,7 +38,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::body::read_body;
 use super::bulk;
-use super::results::{respond, Item, Status};
+use super::results::{respond, sign_receipts, Item, Status};
 use crate::http::{ApiError, ApiState};
 use crate::service::ingest;
 
@@ -108,7 +108,8 @@ async fn submit_one(
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal("the store returned no outcome"))?;
-    let item = Item::from_admission(admission);
+    let mut item = Item::from_admission(admission);
+    sign_receipts(state, std::slice::from_mut(&mut item)).await?;
     match item.status {
         Status::Invalid { code, message } => Err(ApiError::invalid(code, message)),
         Status::Refused(error) => Err(error),

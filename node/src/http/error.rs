@@ -177,6 +177,15 @@ impl From<ServiceError> for ApiError {
                 format!("{error}; the audit report (GET /v1/audit/{{id}}) is still available"),
             ),
             ServiceError::Bundle(error) => ApiError::internal(error.to_string()),
+            ServiceError::Log(message) => ApiError::bad_request("out_of_range", message),
+            error @ ServiceError::NotInCheckpoint { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "not_in_checkpoint",
+                format!(
+                    "{error}; the node signs a checkpoint every few seconds while its log \
+                     grows: ask again shortly, or pass size= for a proof into an unsigned tree"
+                ),
+            ),
             ServiceError::Internal(message) => ApiError::internal(message),
         }
     }

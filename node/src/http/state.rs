@@ -105,6 +105,8 @@ pub struct ApiState {
     pub limits: ApiLimits,
     /// The peer protocol, when it runs.
     pub p2p: Option<crate::p2p::P2pHandle>,
+    /// Signs receipts and checkpoints for the node's log.
+    pub notary: Arc<crate::tlog::Notary>,
     /// Reads, audits and ingest over `store` (audits limited by `limits`).
     pub service: Service,
     /// Limiters and the shutdown signal, built from `limits` by [`ApiState::new`].
@@ -125,7 +127,12 @@ pub(crate) struct Shared {
 
 impl ApiState {
     /// The state for these parts, with limiters sized by `limits`.
-    pub fn new(store: SharedStore, metrics: Arc<Metrics>, limits: ApiLimits) -> ApiState {
+    pub fn new(
+        store: SharedStore,
+        metrics: Arc<Metrics>,
+        limits: ApiLimits,
+        notary: Arc<crate::tlog::Notary>,
+    ) -> ApiState {
         let shared = Shared {
             rate_limiter: limits.rate_limit.map(RateLimiter::new),
             bulk: Semaphore::new(limits.bulk_concurrency.max(1)),
@@ -138,6 +145,7 @@ impl ApiState {
             metrics,
             limits,
             p2p: None,
+            notary,
             shared: Arc::new(shared),
         }
     }

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod export;
 pub mod ingest;
 pub mod listings;
+pub mod log;
 pub mod objects;
 
 use std::sync::Arc;
@@ -44,6 +45,18 @@ pub enum ServiceError {
     /// An audit bundle could not be built (too large, …).
     #[error("{0}")]
     Bundle(BundleError),
+    /// A log query asked for what the log does not have (a tree larger
+    /// than the log, an index not in the tree, an old size above the new).
+    #[error("{0}")]
+    Log(String),
+    /// The object's log entry is newer than the latest checkpoint.
+    #[error("log entry {index} is not in the latest checkpoint (of {size} entries) yet")]
+    NotInCheckpoint {
+        /// The entry's index.
+        index: u64,
+        /// The latest checkpoint's size (0: none yet).
+        size: u64,
+    },
     /// A blocking task panicked or was cancelled, or a limiter closed: a bug.
     #[error("{0}")]
     Internal(String),

@@ -126,6 +126,11 @@ pub struct TestNode {
     _dir: tempfile::TempDir,
 }
 
+/// The test nodes' key: fixed, so their receipts can be checked against it.
+pub fn node_key() -> baraza_protocol::Keypair {
+    baraza_protocol::Keypair::from_seed(&[42; 32])
+}
+
 impl TestNode {
     pub async fn start(limits: ApiLimits) -> TestNode {
         TestNode::start_with(limits, MAX_PENDING).await
@@ -140,7 +145,8 @@ impl TestNode {
             ..StoreOptions::default()
         };
         let store = Arc::new(Store::open(dir.path(), options).expect("open store"));
-        let state = ApiState::new(store, metrics, limits);
+        let notary = Arc::new(baraza_node::tlog::Notary::new(&node_key(), 1));
+        let state = ApiState::new(store, metrics, limits, notary);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");

@@ -1,0 +1,115 @@
+//! `GET /v1/log…`: the node's transparency log (PROTOCOL.md §14).
+//!
+//! | endpoint | answer |
+//! |---|---|
+//! | `GET /v1/log` | origin, verifier key, size, latest checkpoint (JSON) |
+//! | `GET /v1/log/checkpoint[?size=N]` | the signed checkpoint note (`text/plain`) |
+//! | `GET /v1/log/entries?start=&limit=` | entries in log order |
+//! | `GET /v1/log/inclusion?id=&size=` | an object's inclusion proof (default: into the latest checkpoint) |
+//! | `GET /v1/log/consistency?old=&new=` | a consistency proof |
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use baraza_api_types::{ConsistencyProof, InclusionProof, LogEntries, LogInfo};
+use baraza_protocol::ObjectId;
+use serde::Deserialize;
+
+use crate::http::extract::ApiQuery;
+use crate::http::{ApiError, ApiState, DEFAULT_PAGE};
+
+/// The media type of signed notes (C2SP serves them as text).
+const NOTE_TYPE: &str = "text/plain; charset=utf-8";
+
+/// `GET /v1/log`.
+pub(crate) async fn info(State(state): State<ApiState>) -> Result<Json<LogInfo>, ApiError> {
+    let latest = state.service.log_checkpoint(None).await?;
+    Ok(Json(LogInfo {
+        origin: state.notary.origin().to_owned(),
+        verifier_key: state.notary.verifier_key(),
+        size: state.store.log_size(),
+        checkpoint_size: latest.as_ref().map(|(size, _)| *size),
+        checkpoint: latest.map(|(_, note)| String::from_utf8_lossy(&note).into_owned()),
+        checkpoint_interval_secs: state.notary.checkpoint_interval_secs(),
+    }))
+}
+
+/// `?size=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SizeQuery {
+    size: Option<u64>,
+}
+
+/// `GET /v1/log/checkpoint`.
+pub(crate) async fn checkpoint(
+    State(state): State<ApiState>,
+    ApiQuery(query): ApiQuery<SizeQuery>,
+) -> Result<Response, ApiError> {
+    let Some((_, note)) = state.service.log_checkpoint(query.size).await? else {
+        return Err(ApiError::not_found(match query.size {
+            Some(size) => format!("a checkpoint of the tree of {size} entries"),
+            None => "a checkpoint (the log is empty, or the first is not signed yet)".into(),
+        }));
+    };
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(NOTE_TYPE))],
+        note,
+    )
+        .into_response())
+}
+
+/// `?start=&limit=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EntriesQuery {
+    #[serde(default)]
+    start: u64,
+    limit: Option<usize>,
+}
+
+/// `GET /v1/log/entries`.
+pub(crate) async fn entries(
+    State(state): State<ApiState>,
+    ApiQuery(query): ApiQuery<EntriesQuery>,
+) -> Result<Json<LogEntries>, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    Ok(Json(state.service.log_entries(query.start, limit).await?))
+}
+
+/// `?id=&size=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InclusionQuery {
+    id: ObjectId,
+    size: Option<u64>,
+}
+
+/// `GET /v1/log/inclusion`.
+pub(crate) async fn inclusion(
+    State(state): State<ApiState>,
+    ApiQuery(query): ApiQuery<InclusionQuery>,
+) -> Result<Json<InclusionProof>, ApiError> {
+    Ok(Json(
+        state.service.log_inclusion(query.id, query.size).await?,
+    ))
+}
+
+/// `?old=&new=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConsistencyQuery {
+    old: u64,
+    new: u64,
+}
+
+/// `GET /v1/log/consistency`.
+pub(crate) async fn consistency(
+    State(state): State<ApiState>,
+    ApiQuery(query): ApiQuery<ConsistencyQuery>,
+) -> Result<Json<ConsistencyProof>, ApiError> {
+    Ok(Json(
+        state.service.log_consistency(query.old, query.new).await?,
+    ))
+}

@@ -1,0 +1,124 @@
+//! Reading the transparency log: entries, checkpoints, inclusion and
+//! consistency proofs (PROTOCOL.md §14), each off the async threads.
+
+use baraza_api_types::{ConsistencyProof, InclusionProof, LogEntries, LogEntryInfo};
+use baraza_protocol::tlog::{Hash, LogLeaf};
+use baraza_protocol::ObjectId;
+
+use super::{blocking, Service, ServiceError};
+use crate::store::{LogQueryError, MAX_PAGE};
+
+fn hex_of(hash: &Hash) -> String {
+    hex::encode(hash.0)
+}
+
+fn info(index: u64, leaf: &LogLeaf) -> LogEntryInfo {
+    LogEntryInfo {
+        index,
+        id: leaf.id,
+        time_ms: leaf.time_ms,
+    }
+}
+
+impl Service {
+    /// Entries from `start` on, at most `limit` (capped at [`MAX_PAGE`]).
+    pub async fn log_entries(&self, start: u64, limit: usize) -> Result<LogEntries, ServiceError> {
+        let store = self.store.clone();
+        blocking(move || {
+            let limit = limit.clamp(1, MAX_PAGE);
+            let leaves = store.log_leaves(start, limit)?;
+            let entries: Vec<LogEntryInfo> = (start..)
+                .zip(&leaves)
+                .map(|(index, leaf)| info(index, leaf))
+                .collect();
+            let end = start.saturating_add(entries.len() as u64);
+            Ok(LogEntries {
+                next: (end < store.log_size() && !entries.is_empty()).then_some(end),
+                entries,
+            })
+        })
+        .await
+    }
+
+    /// The checkpoint kept for the tree of `size` entries, or the latest.
+    pub async fn log_checkpoint(
+        &self,
+        size: Option<u64>,
+    ) -> Result<Option<(u64, Vec<u8>)>, ServiceError> {
+        let store = self.store.clone();
+        blocking(move || Ok(store.checkpoint(size)?)).await
+    }
+
+    /// The proof that object `id` is in the tree of `size` entries; by
+    /// default the tree of the latest checkpoint, whose note comes with it.
+    pub async fn log_inclusion(
+        &self,
+        id: ObjectId,
+        size: Option<u64>,
+    ) -> Result<InclusionProof, ServiceError> {
+        let store = self.store.clone();
+        blocking(move || {
+            let entry = store.log_entry(&id)?.ok_or(ServiceError::NotFound(id))?;
+            let explicit = size.is_some();
+            let (size, checkpoint) = match size {
+                Some(size) => (size, store.checkpoint(Some(size))?.map(|(_, n)| n)),
+                None => match store.checkpoint(None)? {
+                    Some((size, note)) => (size, Some(note)),
+                    None => (0, None),
+                },
+            };
+            if entry.index >= size {
+                return Err(if explicit {
+                    ServiceError::Log(format!(
+                        "log entry {} is not in a tree of {size} entries",
+                        entry.index
+                    ))
+                } else {
+                    ServiceError::NotInCheckpoint {
+                        index: entry.index,
+                        size,
+                    }
+                });
+            }
+            let root = store.log_root(size).map_err(log_query)?;
+            let proof = store.log_inclusion(entry.index, size).map_err(log_query)?;
+            Ok(InclusionProof {
+                entry: info(entry.index, &entry.leaf),
+                leaf_hash: hex_of(&entry.leaf.hash()),
+                size,
+                root: hex_of(&root),
+                proof: proof.iter().map(hex_of).collect(),
+                checkpoint: checkpoint.map(|n| String::from_utf8_lossy(&n).into_owned()),
+            })
+        })
+        .await
+    }
+
+    /// The proof that the tree of `old` entries is a prefix of the tree
+    /// of `new` entries.
+    pub async fn log_consistency(
+        &self,
+        old: u64,
+        new: u64,
+    ) -> Result<ConsistencyProof, ServiceError> {
+        let store = self.store.clone();
+        blocking(move || {
+            let proof = store.log_consistency(old, new).map_err(log_query)?;
+            Ok(ConsistencyProof {
+                old,
+                old_root: hex_of(&store.log_root(old).map_err(log_query)?),
+                new,
+                new_root: hex_of(&store.log_root(new).map_err(log_query)?),
+                proof: proof.iter().map(hex_of).collect(),
+            })
+        })
+        .await
+    }
+}
+
+fn log_query(error: LogQueryError) -> ServiceError {
+    match error {
+        LogQueryError::Store(e) => ServiceError::Store(e),
+        other => ServiceError::Log(other.to_string()),
+    }
+}

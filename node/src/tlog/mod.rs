@@ -1,0 +1,13 @@
+//! The node's side of the transparency log (PROTOCOL.md §14). The store
+//! appends every stored object to the log in its group commit
+//! (`store/log.rs`); here the node key speaks for it:
+//!
+//! - [`Notary`]: signs receipts for submitted objects and checkpoints of
+//!   the tree, with the node key, as the log `baraza/log/<node did:key>`.
+//! - [`checkpointer`]: the task that signs a checkpoint whenever the log
+//!   has grown, every `tlog.checkpoint_interval_secs`.
+
+pub mod checkpointer;
+mod notary;
+
+pub use notary::Notary;
