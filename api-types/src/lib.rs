@@ -15,7 +15,10 @@ mod submit;
 
 pub use error::ErrorBody;
 pub use health::Health;
-pub use log::{ConsistencyProof, InclusionProof, LogEntries, LogEntryInfo, LogInfo};
+pub use log::{
+    ConsistencyProof, CosignatureInfo, EquivocationInfo, Equivocations, InclusionProof, LogEntries,
+    LogEntryInfo, LogInfo,
+};
 pub use page::Page;
 pub use peers::{
     Dialling, IndexStatus, P2pStatus, PeerRequest, PeerStatus, SessionStatus, SyncReport,

@@ -2,7 +2,7 @@
 //! lowercase hex of their 32 bytes; checkpoints and receipts are C2SP
 //! signed notes, as text.
 
-use baraza_protocol::ObjectId;
+use baraza_protocol::{ObjectId, PublicKey};
 use serde::{Deserialize, Serialize};
 
 /// `GET /v1/log`: which log this is, how large, its latest checkpoint.
@@ -22,6 +22,40 @@ pub struct LogInfo {
     pub checkpoint_size: Option<u64>,
     /// Seconds between checkpoints while the log grows.
     pub checkpoint_interval_secs: u64,
+    /// The witnesses' cosignatures on the latest checkpoint.
+    #[serde(default)]
+    pub cosignatures: Vec<CosignatureInfo>,
+}
+
+/// One witness's cosignature of a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CosignatureInfo {
+    /// The witness node's key.
+    pub witness: PublicKey,
+    /// When it cosigned (Unix seconds, the witness's clock).
+    pub time: u64,
+}
+
+/// `GET /v1/log/evidence`: logs this node holds equivocation evidence
+/// against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Equivocations {
+    /// One per equivocating log.
+    pub equivocations: Vec<EquivocationInfo>,
+}
+
+/// Checked evidence that a node's log signed two trees that cannot both
+/// be true.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EquivocationInfo {
+    /// The node whose log it is.
+    pub node: PublicKey,
+    /// The log's origin.
+    pub origin: String,
+    /// The sizes of the two checkpoints.
+    pub sizes: [u64; 2],
+    /// The evidence (PROTOCOL.md §14), checkable on its own.
+    pub evidence: baraza_protocol::tlog::Evidence,
 }
 
 /// One entry of the log.

@@ -77,12 +77,16 @@ pub struct TlogConfig {
     /// How often (seconds) the node signs a new checkpoint while its log
     /// grows (at most 60: a checkpoint at least every minute).
     pub checkpoint_interval_secs: u64,
+    /// Peer ids of the witnesses to ask for cosignatures; empty: every
+    /// confirmed peer (at most 16).
+    pub witnesses: Vec<String>,
 }
 
 impl Default for TlogConfig {
     fn default() -> Self {
         TlogConfig {
             checkpoint_interval_secs: 15,
+            witnesses: Vec::new(),
         }
     }
 }
@@ -291,6 +295,9 @@ impl Config {
                     message: format!("{v:?} is not a number of seconds"),
                 })?;
         }
+        if let Some(v) = var("BARAZA_WITNESSES") {
+            self.tlog.witnesses = split_list(&v);
+        }
         if let Some(v) = var("BARAZA_SYNC_INTERVAL_SECS") {
             self.p2p.sync_interval_secs = v.trim().parse().map_err(|_| ConfigError::Invalid {
                 name: "BARAZA_SYNC_INTERVAL_SECS".into(),
@@ -351,6 +358,14 @@ impl Config {
                 "tlog.checkpoint_interval_secs",
                 "must be 1 to 60 seconds (a checkpoint at least every minute while the log grows)",
             );
+        }
+        for witness in &self.tlog.witnesses {
+            if witness.parse::<libp2p::PeerId>().is_err() {
+                return Err(ConfigError::Invalid {
+                    name: "tlog.witnesses".into(),
+                    message: format!("{witness:?} is not a peer id (12D3KooW…)"),
+                });
+            }
         }
         if self.store.max_pending == 0 {
             return invalid("store.max_pending", "must be at least 1");

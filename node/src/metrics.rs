@@ -261,6 +261,12 @@ pub struct TlogMetrics {
     checkpoint_time: prometheus_client::metrics::gauge::Gauge,
     /// Receipts signed for submissions.
     receipts: Counter,
+    /// Cosignatures this node's checkpoints received from witnesses.
+    cosignatures_received: Counter,
+    /// Cosignatures this node gave as a witness.
+    cosignatures_given: Counter,
+    /// Logs this node holds equivocation evidence against.
+    equivocating: prometheus_client::metrics::gauge::Gauge,
 }
 
 impl TlogMetrics {
@@ -285,6 +291,36 @@ impl TlogMetrics {
             "Receipts signed for submitted objects",
             self.receipts.clone(),
         );
+        registry.register(
+            "baraza_log_cosignatures_received",
+            "Witness cosignatures added to this node's checkpoints",
+            self.cosignatures_received.clone(),
+        );
+        registry.register(
+            "baraza_log_cosignatures_given",
+            "Checkpoints of other nodes' logs this node cosigned as a witness",
+            self.cosignatures_given.clone(),
+        );
+        registry.register(
+            "baraza_log_equivocating_nodes",
+            "Logs (nodes) this node holds checked equivocation evidence against",
+            self.equivocating.clone(),
+        );
+    }
+
+    /// `n` cosignatures were added to this node's checkpoints.
+    pub fn cosignatures_received(&self, n: usize) {
+        self.cosignatures_received.inc_by(n as u64);
+    }
+
+    /// This node cosigned a checkpoint as a witness.
+    pub fn cosigned(&self) {
+        self.cosignatures_given.inc();
+    }
+
+    /// This node holds evidence against `n` logs.
+    pub fn set_equivocating(&self, n: usize) {
+        self.equivocating.set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
     /// A checkpoint of `size` entries was signed now.

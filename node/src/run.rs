@@ -21,7 +21,7 @@ use crate::node_key::{self, NodeKeyError};
 use crate::p2p::{P2pError, P2pHandle, P2pSettings};
 use crate::server;
 use crate::store::{ObjectStore, SharedStore, SledStore, StoreError, StoreOptions};
-use crate::tlog::{checkpointer, Notary};
+use crate::tlog::{checkpointer, Cosigning, Notary, Witness};
 
 /// Why a node could not start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
@@ -104,11 +104,13 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
             on_flush: Some(on_flush),
         },
     )?);
+    let witness = Arc::new(Witness::new(store.clone(), &node_key, metrics.tlog.clone()));
     let (p2p, p2p_task) = crate::p2p::start(
         p2p_settings(&config)?,
         &node_key,
         store.clone(),
         metrics.p2p.clone(),
+        witness,
     )
     .await?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
@@ -122,11 +124,19 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         source,
     })?;
     let notary = Arc::new(Notary::new(&node_key, config.tlog.checkpoint_interval_secs));
+    let witnesses = config
+        .tlog
+        .witnesses
+        .iter()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let cosigning = Cosigning::new(store.clone(), p2p.clone(), metrics.tlog.clone(), witnesses);
     let checkpoint_task = tokio::spawn(checkpointer::run(
         Arc::downgrade(&store),
         notary.clone(),
         metrics.tlog.clone(),
         Duration::from_secs(config.tlog.checkpoint_interval_secs),
+        Some(Arc::new(cosigning)),
     ));
     let state = ApiState::new(
         store.clone(),

@@ -291,6 +291,142 @@ fn checkpoint_texts_are_parsed_strictly() {
     assert_eq!(Checkpoint::parse(good.as_bytes()).expect("parses").size, 13);
 }
 
+/// A log whose entry `k` (if any) is rewritten: what a fork looks like.
+fn forked(n: u64, k: u64) -> Log {
+    let mut log = Log::default();
+    for i in 0..n {
+        let mut l = leaf(i);
+        if i == k {
+            l.time_ms += 1;
+        }
+        log.append(l);
+    }
+    log
+}
+
+fn request(log: &Log, key: &Keypair, old: u64, size: u64) -> WitnessRequest {
+    let signed = SignedCheckpoint::sign(key, size, tree_hash(size, log).expect("root"));
+    WitnessRequest {
+        checkpoint: String::from_utf8(signed.to_note()).expect("utf-8"),
+        old_size: old,
+        old_root: (old > 0).then(|| hash_hex(&tree_hash(old, log).expect("root"))),
+        proof: consistency_proof(old, size, log)
+            .expect("proof")
+            .iter()
+            .map(hash_hex)
+            .collect(),
+    }
+}
+
+fn cosigned(decision: Decision) -> Witnessed {
+    match decision {
+        Decision::Cosign { state, .. } => state,
+        other => panic!("expected a cosignature, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_witness_cosigns_an_honest_log_and_tracks_its_size() {
+    let (key, witness) = (node(), Keypair::from_seed(&[8; 32]));
+    let log = Log::of(20);
+    let first = decide(&request(&log, &key, 0, 10), None, &witness, 1_000);
+    let line = match &first {
+        Decision::Cosign { line, .. } => line.clone(),
+        other => panic!("{other:?}"),
+    };
+    let signed = SignedCheckpoint::verify(request(&log, &key, 0, 10).checkpoint.as_bytes())
+        .expect("verifies");
+    let c = check_cosignature(&line, &signed, &witness.public()).expect("the line checks");
+    assert_eq!(c.time_secs, 1_000);
+    assert!(
+        check_cosignature(&line, &signed, &key.public()).is_err(),
+        "not the log's key"
+    );
+    let state = cosigned(first);
+    assert_eq!(state.size, 10);
+    // The log thinks the witness is at 0: the witness says where it is.
+    assert_eq!(
+        decide(&request(&log, &key, 0, 20), Some(&state), &witness, 1_001),
+        Decision::Conflict { size: 10 }
+    );
+    let next = cosigned(decide(
+        &request(&log, &key, 10, 20),
+        Some(&state),
+        &witness,
+        1_002,
+    ));
+    assert_eq!(next.size, 20);
+    // Again at the same size: a fresh cosignature, same memory.
+    assert_eq!(
+        cosigned(decide(
+            &request(&log, &key, 20, 20),
+            Some(&next),
+            &witness,
+            1_003
+        )),
+        next
+    );
+    // Older than what it cosigned.
+    let mut older = request(&log, &key, 0, 15);
+    older.old_size = 20;
+    let stale = decide(&older, Some(&next), &witness, 1_004);
+    assert!(
+        matches!(stale, Decision::Refuse { error: "stale", .. }),
+        "{stale:?}"
+    );
+    // Not a checkpoint at all.
+    let mut bad = request(&log, &key, 0, 5);
+    bad.checkpoint = "hello\n".into();
+    assert!(matches!(
+        decide(&bad, None, &witness, 1),
+        Decision::Refuse {
+            error: "bad_checkpoint",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_forked_log_hands_its_witness_evidence_anyone_can_check() {
+    let (key, witness) = (node(), Keypair::from_seed(&[8; 32]));
+    let honest = Log::of(10);
+    let state = cosigned(decide(&request(&honest, &key, 0, 10), None, &witness, 1));
+    // Entry 3 rewritten, then the log grows to 15 and asks again, proving
+    // its new tree against its own (forked) tree at 10.
+    let fork = forked(15, 3);
+    let evidence = match decide(&request(&fork, &key, 10, 15), Some(&state), &witness, 2) {
+        Decision::Equivocation { evidence } => evidence,
+        other => panic!("expected evidence, got {other:?}"),
+    };
+    let shown = evidence.verify().expect("the evidence checks on its own");
+    assert_eq!((shown.node, shown.sizes), (key.public(), (10, 15)));
+    // Claiming the honest root with the forked proof: refused, no evidence.
+    let mut lying = request(&fork, &key, 10, 15);
+    lying.old_root = Some(state.root.clone());
+    assert!(matches!(
+        decide(&lying, Some(&state), &witness, 3),
+        Decision::Refuse {
+            error: "not_consistent",
+            ..
+        }
+    ));
+    // Evidence bent to accuse an honest log does not check.
+    let mut bent = evidence.clone();
+    bent.root = state.root.clone();
+    assert!(bent.verify().is_err());
+    let mut swapped = evidence.clone();
+    swapped.later = request(&honest, &key, 0, 10).checkpoint;
+    assert!(swapped.verify().is_err());
+    // Same size, another root: evidence with an empty proof.
+    let other = forked(10, 3);
+    let same = match decide(&request(&other, &key, 10, 10), Some(&state), &witness, 4) {
+        Decision::Equivocation { evidence } => evidence,
+        d => panic!("{d:?}"),
+    };
+    assert!(same.proof.is_empty());
+    assert_eq!(same.verify().expect("checks").sizes, (10, 10));
+}
+
 proptest! {
     #[test]
     fn hostile_notes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {

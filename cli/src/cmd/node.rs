@@ -73,6 +73,16 @@ pub(crate) enum NodeCommand {
         #[command(flatten)]
         flags: NodeFlags,
     },
+    /// Test tool: fork a stopped node's transparency log by rewriting one
+    /// entry (its witnesses then catch the node). Never on a real node.
+    #[command(hide = true)]
+    ForkLog {
+        /// The entry to rewrite.
+        #[arg(long, value_name = "INDEX")]
+        entry: u64,
+        #[command(flatten)]
+        flags: NodeFlags,
+    },
     /// Load a configuration file as `run` would, and print the effective settings.
     CheckConfig {
         /// The file to check.
@@ -100,6 +110,18 @@ pub(crate) fn run(globals: &super::Globals, command: &NodeCommand) -> anyhow::Re
             Ok(ExitCode::SUCCESS)
         }
         NodeCommand::Init { flags, out, force } => init(flags, out.as_deref(), *force),
+        NodeCommand::ForkLog { entry, flags } => {
+            let config = effective_config(flags)?;
+            let leaf = baraza_node::store::fork_log(&config.store_dir(), *entry)
+                .context("cannot fork the log")?;
+            eprintln!(
+                "rewrote entry {entry} of the transparency log in {} (object {}, time now {})",
+                config.store_dir().display(),
+                leaf.id.short(),
+                leaf.time_ms
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         NodeCommand::CheckConfig { file, json } => {
             let mut config = Config::from_file(file)?;
             config.apply_env(|k| std::env::var(k).ok())?;

@@ -7,12 +7,17 @@
 //! | `GET /v1/log/entries?start=&limit=` | entries in log order |
 //! | `GET /v1/log/inclusion?id=&size=` | an object's inclusion proof (default: into the latest checkpoint) |
 //! | `GET /v1/log/consistency?old=&new=` | a consistency proof |
+//! | `GET /v1/log/evidence` | logs this node holds equivocation evidence against |
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use baraza_api_types::{ConsistencyProof, InclusionProof, LogEntries, LogInfo};
+use baraza_api_types::{
+    ConsistencyProof, CosignatureInfo, EquivocationInfo, Equivocations, InclusionProof, LogEntries,
+    LogInfo,
+};
+use baraza_protocol::tlog::SignedCheckpoint;
 use baraza_protocol::ObjectId;
 use serde::Deserialize;
 
@@ -25,13 +30,49 @@ const NOTE_TYPE: &str = "text/plain; charset=utf-8";
 /// `GET /v1/log`.
 pub(crate) async fn info(State(state): State<ApiState>) -> Result<Json<LogInfo>, ApiError> {
     let latest = state.service.log_checkpoint(None).await?;
+    let cosignatures = latest
+        .as_ref()
+        .and_then(|(_, note)| SignedCheckpoint::verify(note).ok())
+        .map(|signed| {
+            signed
+                .cosignatures
+                .iter()
+                .map(|c| CosignatureInfo {
+                    witness: c.witness.key,
+                    time: c.time_secs,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Json(LogInfo {
+        cosignatures,
         origin: state.notary.origin().to_owned(),
         verifier_key: state.notary.verifier_key(),
         size: state.store.log_size(),
         checkpoint_size: latest.as_ref().map(|(size, _)| *size),
         checkpoint: latest.map(|(_, note)| String::from_utf8_lossy(&note).into_owned()),
         checkpoint_interval_secs: state.notary.checkpoint_interval_secs(),
+    }))
+}
+
+/// `GET /v1/log/evidence`.
+pub(crate) async fn evidence(
+    State(state): State<ApiState>,
+) -> Result<Json<Equivocations>, ApiError> {
+    let store = state.store.clone();
+    let found = tokio::task::spawn_blocking(move || crate::tlog::equivocations(&*store))
+        .await?
+        .map_err(|e| ApiError::from(&e))?;
+    Ok(Json(Equivocations {
+        equivocations: found
+            .into_iter()
+            .map(|(shown, evidence)| EquivocationInfo {
+                node: shown.node,
+                origin: shown.origin,
+                sizes: [shown.sizes.0, shown.sizes.1],
+                evidence,
+            })
+            .collect(),
     }))
 }
 

@@ -75,6 +75,7 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/v1/log/entries", get(log::entries))
         .route("/v1/log/inclusion", get(log::inclusion))
         .route("/v1/log/consistency", get(log::consistency))
+        .route("/v1/log/evidence", get(log::evidence))
         .route("/v1/p2p", get(peers::status))
         .route("/v1/p2p/dial", post(peers::dial))
 }

@@ -41,6 +41,10 @@ pub(super) enum Done {
         tag: AnswerTag,
         response: SyncResponse,
     },
+    /// The witness answered a peer's request (`witness_edge.rs`).
+    Witnessed(super::witness_edge::Answered),
+    /// Gossiped evidence was checked (`witness_edge.rs`).
+    EvidenceChecked(super::witness_edge::Checked),
 }
 
 /// The actor's state: the swarm, the protocol, and what is parked while
@@ -65,6 +69,8 @@ pub(super) struct Actor {
     next_answer: u64,
     /// Where spawned work reports back.
     pub(super) done: mpsc::Sender<Done>,
+    /// The witness protocol's side (`witness_edge.rs`).
+    pub(super) witnessing: super::witness_edge::WitnessEdge,
 }
 
 /// Starts the peer protocol: builds the swarm on the node key, binds the
@@ -74,6 +80,7 @@ pub async fn start(
     key: &Keypair,
     store: SharedStore,
     metrics: Arc<P2pMetrics>,
+    witness: Arc<dyn super::witnessing::WitnessService>,
 ) -> Result<(P2pHandle, JoinHandle<()>), P2pError> {
     let (swarm, bootstrap) = swarm::build(&settings, key, &metrics).await?;
     let peer_id = *swarm.local_peer_id();
@@ -93,7 +100,7 @@ pub async fn start(
         store,
         metrics,
         protocol: PeerProtocol::new(config, Instant::now()),
-        network: settings.network,
+        network: settings.network.clone(),
         timers: BTreeMap::new(),
         timer_seq: 0,
         waiters: HashMap::new(),
@@ -102,6 +109,7 @@ pub async fn start(
         answers: HashMap::new(),
         next_answer: 0,
         done,
+        witnessing: super::witness_edge::WitnessEdge::new(witness, &settings.network),
     };
     actor.drive(InEvent::Start);
     let task = tokio::spawn(async move { actor.run(command_rx, done_rx, events).await });
@@ -138,10 +146,12 @@ impl Actor {
                         return;
                     }
                 },
-                Some(done) = done.recv() => self.drive(match done {
-                    Done::Ingested { job, applied } => InEvent::Ingested { job, applied },
-                    Done::Read { tag, response } => InEvent::ObjectsRead { tag, response },
-                }),
+                Some(done) = done.recv() => match done {
+                    Done::Ingested { job, applied } => self.drive(InEvent::Ingested { job, applied }),
+                    Done::Read { tag, response } => self.drive(InEvent::ObjectsRead { tag, response }),
+                    Done::Witnessed(answered) => self.answer_witness(answered),
+                    Done::EvidenceChecked(checked) => self.report_evidence(checked),
+                },
                 event = events.recv(), if events_open => match event {
                     Ok(event) => self.drive(InEvent::Stored {
                         id: event.object.id(),
@@ -190,6 +200,13 @@ impl Actor {
                     propagation_source,
                     message_id,
                     message,
+                } if self.witnessing.is_evidence(&message.topic) => {
+                    return self.on_evidence(propagation_source, message_id, message.data)
+                }
+                gossipsub::Event::Message {
+                    propagation_source,
+                    message_id,
+                    message,
                 } => InEvent::Gossip {
                     message: message_id,
                     source: propagation_source,
@@ -204,6 +221,7 @@ impl Actor {
                 Some(event) => event,
                 None => return,
             },
+            SwarmEvent::Behaviour(BehaviourEvent::Witness(event)) => return self.on_witness(event),
             SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
                 peer_id,
                 info,
@@ -344,6 +362,12 @@ impl Actor {
             Command::Status(reply) => {
                 let _ = reply.send(self.status());
             }
+            Command::Witness {
+                peer,
+                request,
+                reply,
+            } => self.ask_witness(peer, request, reply),
+            Command::PublishEvidence(bytes) => self.publish_evidence(bytes),
             Command::Shutdown(_) => {}
         }
     }

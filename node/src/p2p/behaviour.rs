@@ -26,6 +26,7 @@ use libp2p::{
 use sha2::{Digest, Sha256};
 
 use super::codec::{SyncCodec, SYNC_PROTOCOL};
+use super::witnessing::{evidence_topic, WitnessCodec, MAX_EVIDENCE_BYTES, WITNESS_PROTOCOL};
 use super::P2pError;
 
 /// Score below which a peer's gossip is ignored.
@@ -52,6 +53,8 @@ pub struct Behaviour {
     pub gossipsub: gossipsub::Behaviour,
     /// Set reconciliation and object fetches.
     pub sync: request_response::Behaviour<SyncCodec>,
+    /// Cosigning of transparency-log checkpoints (PROTOCOL.md §14).
+    pub witness: request_response::Behaviour<WitnessCodec>,
     /// Peer discovery beyond the bootstrap list (off in a fixed topology).
     pub kad: Toggle<kad::Behaviour<MemoryStore>>,
     /// Local-network discovery, only when enabled.
@@ -146,7 +149,7 @@ impl Behaviour {
             .validation_mode(ValidationMode::Strict)
             .validate_messages()
             .message_id_fn(message_id)
-            .max_transmit_size(MAX_OBJECT_BYTES + 4096)
+            .max_transmit_size((MAX_OBJECT_BYTES + 4096).max(MAX_EVIDENCE_BYTES))
             .heartbeat_interval(Duration::from_millis(500))
             .duplicate_cache_time(Duration::from_secs(300))
             .build()
@@ -165,9 +168,18 @@ impl Behaviour {
         gossipsub
             .with_peer_score(score_params(&topic), score_thresholds())
             .map_err(|e| P2pError::Setup(format!("gossipsub scoring: {e}")))?;
-        gossipsub
-            .subscribe(&topic)
-            .map_err(|e| P2pError::Setup(format!("gossipsub subscribe: {e}")))?;
+        for topic in [topic, evidence_topic(&settings.network)] {
+            gossipsub
+                .subscribe(&topic)
+                .map_err(|e| P2pError::Setup(format!("gossipsub subscribe: {e}")))?;
+        }
+        let witness = request_response::Behaviour::with_codec(
+            WitnessCodec::default(),
+            [(WITNESS_PROTOCOL, request_response::ProtocolSupport::Full)],
+            request_response::Config::default()
+                .with_request_timeout(Duration::from_secs(30))
+                .with_max_concurrent_streams(16),
+        );
 
         let sync = request_response::Behaviour::with_codec(
             SyncCodec,
@@ -214,6 +226,7 @@ impl Behaviour {
             ping: ping::Behaviour::new(ping::Config::new()),
             gossipsub,
             sync,
+            witness,
             kad: kad.into(),
             mdns: mdns.into(),
         })

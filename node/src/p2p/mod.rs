@@ -32,6 +32,8 @@ mod recent;
 mod session;
 mod status;
 mod swarm;
+mod witness_edge;
+pub mod witnessing;
 
 use std::time::Duration;
 
@@ -154,6 +156,14 @@ pub(crate) enum Command {
     },
     Status(oneshot::Sender<P2pStatus>),
     Shutdown(oneshot::Sender<()>),
+    /// Ask `peer` to cosign a checkpoint.
+    Witness {
+        peer: PeerId,
+        request: baraza_protocol::tlog::WitnessRequest,
+        reply: oneshot::Sender<Result<baraza_protocol::tlog::WitnessResponse, P2pError>>,
+    },
+    /// Publish equivocation evidence on gossip.
+    PublishEvidence(Vec<u8>),
 }
 
 /// A cloneable handle to the peer-protocol task.
@@ -179,6 +189,28 @@ impl P2pHandle {
     /// and syncs as any other).
     pub async fn dial(&self, addr: Multiaddr) -> Result<(), P2pError> {
         self.ask(|reply| Command::Dial { addr, reply }).await?
+    }
+
+    /// Asks `peer` to cosign a checkpoint of this node's log.
+    pub async fn witness(
+        &self,
+        peer: PeerId,
+        request: baraza_protocol::tlog::WitnessRequest,
+    ) -> Result<baraza_protocol::tlog::WitnessResponse, P2pError> {
+        self.ask(|reply| Command::Witness {
+            peer,
+            request,
+            reply,
+        })
+        .await?
+    }
+
+    /// Publishes equivocation evidence (JSON) on gossip.
+    pub async fn publish_evidence(&self, evidence: Vec<u8>) -> Result<(), P2pError> {
+        self.commands
+            .send(Command::PublishEvidence(evidence))
+            .await
+            .map_err(|_| P2pError::Stopped)
     }
 
     /// The peer protocol's state.

@@ -22,6 +22,7 @@
 //! | `e` | id | log index, log time (the object's log entry) |
 //! | `n` | log index | id, log time (the log's entries in order) |
 //! | `q` | tree size | signed checkpoint note |
+//! | `x` | name | a named record (witness memory, evidence) |
 //! | `m` | name | meta (counters, schema version, log size) |
 
 use baraza_protocol::sync::SyncKey;
@@ -43,6 +44,7 @@ pub(crate) const LOG_HASH: u8 = b'g';
 pub(crate) const LOG_ENTRY: u8 = b'e';
 pub(crate) const LOG_LEAF: u8 = b'n';
 pub(crate) const CHECKPOINT: u8 = b'q';
+pub(crate) const RECORD: u8 = b'x';
 
 /// One byte per kind, stable on disk.
 pub(crate) fn kind_byte(kind: Kind) -> u8 {
@@ -184,6 +186,10 @@ pub(crate) fn log_leaf(index: u64) -> Vec<u8> {
 /// The checkpoint of the tree of `size` entries.
 pub(crate) fn checkpoint(size: u64) -> Vec<u8> {
     key(CHECKPOINT, &[&size.to_be_bytes()])
+}
+/// A named record.
+pub(crate) fn record(name: &str) -> Vec<u8> {
+    key(RECORD, &[name.as_bytes()])
 }
 pub(crate) fn meta(name: &str) -> Vec<u8> {
     key(META, &[name.as_bytes()])

@@ -65,6 +65,7 @@ struct TransparencyLog {
     entries: HashMap<ObjectId, LogEntry>,
     leaves: Vec<LogLeaf>,
     checkpoints: BTreeMap<u64, Vec<u8>>,
+    records: BTreeMap<String, Vec<u8>>,
 }
 
 /// The in-memory log's stored hashes.
@@ -294,6 +295,34 @@ impl ObjectStore for MemoryStore {
             None => state.tlog.checkpoints.last_key_value(),
         };
         Ok(found.map(|(size, note)| (*size, note.clone())))
+    }
+
+    async fn put_record(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.write()
+            .tlog
+            .records
+            .insert(name.to_owned(), value.to_vec());
+        Ok(())
+    }
+
+    fn record(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.read().tlog.records.get(name).cloned())
+    }
+
+    fn records_under(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let state = self.read();
+        Ok(state
+            .tlog
+            .records
+            .range(prefix.to_owned()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .take(limit.min(MAX_PAGE))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 
     async fn flush(&self) -> Result<(), StoreError> {

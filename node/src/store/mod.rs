@@ -16,6 +16,7 @@
 
 mod admission;
 mod cursor;
+mod fork;
 pub(crate) mod keys;
 mod listing;
 mod log;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject};
 
 pub use cursor::{Cursor, CursorError, MAX_CURSOR_BYTES};
+pub use fork::fork_log;
 pub use log::{LogEntry, LogQueryError};
 pub use memory::MemoryStore;
 pub use object_store::{ObjectStore, SharedStore};

@@ -135,6 +135,21 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// the latest, as (size, note).
     fn checkpoint(&self, size: Option<u64>) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
 
+    /// Keeps a small named record beside the objects (a witness's memory
+    /// of a log, equivocation evidence), durably, replacing one of that name.
+    async fn put_record(&self, name: &str, value: &[u8]) -> Result<(), StoreError>;
+
+    /// The record of that name.
+    fn record(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Records whose names start with `prefix`, in name order, at most
+    /// `limit` (capped at [`super::MAX_PAGE`]).
+    fn records_under(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+
     /// Makes everything written so far durable.
     async fn flush(&self) -> Result<(), StoreError>;
 
@@ -246,6 +261,19 @@ impl<S: ObjectStore + ?Sized> ObjectStore for Arc<S> {
     }
     fn checkpoint(&self, size: Option<u64>) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         (**self).checkpoint(size)
+    }
+    async fn put_record(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        (**self).put_record(name, value).await
+    }
+    fn record(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).record(name)
+    }
+    fn records_under(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        (**self).records_under(prefix, limit)
     }
     async fn flush(&self) -> Result<(), StoreError> {
         (**self).flush().await

@@ -322,6 +322,36 @@ impl ObjectStore for SledStore {
         Ok(found.map(|(key, note)| (decode_u64(&key[1..]), note.to_vec())))
     }
 
+    async fn put_record(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.db.insert(keys::record(name), value).map_err(engine)?;
+        self.db.flush_async().await.map_err(engine)?;
+        Ok(())
+    }
+
+    fn record(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .db
+            .get(keys::record(name))
+            .map_err(engine)?
+            .map(|v| v.to_vec()))
+    }
+
+    fn records_under(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.db
+            .scan_prefix(keys::record(prefix))
+            .take(limit.min(MAX_PAGE))
+            .map(|entry| {
+                let (key, value) = entry.map_err(engine)?;
+                let name = String::from_utf8_lossy(&key[1..]).into_owned();
+                Ok((name, value.to_vec()))
+            })
+            .collect()
+    }
+
     async fn flush(&self) -> Result<(), StoreError> {
         self.db.flush_async().await.map_err(engine)?;
         Ok(())

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::metrics::TlogMetrics;
 use crate::store::ObjectStore;
 
-use super::Notary;
+use super::{Cosigning, Notary};
 
 /// Signs and keeps a checkpoint of the whole log if it has grown since the
 /// latest one kept (or none is kept yet and the log is not empty). Returns
@@ -42,12 +42,14 @@ pub async fn checkpoint_now(
 }
 
 /// Runs until the store is dropped: a checkpoint every `interval` while the
-/// log grows.
+/// log grows, then cosignatures for the latest from the witnesses that
+/// have not given one yet (so a witness that connects later still cosigns).
 pub async fn run(
     store: Weak<dyn ObjectStore>,
     notary: Arc<Notary>,
     metrics: Arc<TlogMetrics>,
     interval: Duration,
+    cosigning: Option<Arc<Cosigning>>,
 ) {
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -58,6 +60,12 @@ pub async fn run(
         };
         if let Err(error) = checkpoint_now(&store, &notary, &metrics).await {
             tracing::warn!(%error, "could not sign a checkpoint of the transparency log; trying again");
+        }
+        drop(store);
+        if let Some(cosigning) = &cosigning {
+            if let Err(error) = cosigning.collect().await {
+                tracing::warn!(%error, "could not collect cosignatures; trying again");
+            }
         }
     }
 }

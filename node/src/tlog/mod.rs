@@ -5,9 +5,16 @@
 //! - [`Notary`]: signs receipts for submitted objects and checkpoints of
 //!   the tree, with the node key, as the log `baraza/log/<node did:key>`.
 //! - [`checkpointer`]: the task that signs a checkpoint whenever the log
-//!   has grown, every `tlog.checkpoint_interval_secs`.
+//!   has grown, every `tlog.checkpoint_interval_secs`, and then asks the
+//!   witnesses ([`Cosigning`]) for their cosignatures.
+//! - [`Witness`]: this node as a witness of its peers' logs, and the
+//!   equivocation evidence it keeps ([`equivocations`]).
 
 pub mod checkpointer;
+mod cosigning;
 mod notary;
+mod witness;
 
+pub use cosigning::{Cosigning, MAX_WITNESSES};
 pub use notary::Notary;
+pub use witness::{equivocations, Witness};

@@ -24,6 +24,7 @@ mod leaf;
 mod note;
 mod proof;
 mod receipt;
+mod witness;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint};
 pub use cosignature::{Cosignature, CosignatureKey, COSIGNATURE_ALGORITHM};
@@ -36,6 +37,10 @@ pub use proof::{
 };
 pub use receipt::Receipt;
 pub use tlog_tiles::{Hash, EMPTY_HASH, HASH_SIZE};
+pub use witness::{
+    check_cosignature, decide, hash_hex, parse_hash, Decision, Equivocation, Evidence,
+    WitnessRequest, WitnessResponse, Witnessed,
+};
 
 use crate::ids::PublicKey;
 

@@ -142,3 +142,32 @@ pub(super) async fn a_held_object_is_logged_when_it_is_stored(engine: &dyn Engin
     assert!(entry.leaf.time_ms + baraza_protocol::limits::MAX_CLOCK_SKEW_MS >= soon);
     check_tree(&*store);
 }
+
+pub(super) async fn records_are_kept_by_name_and_listed_by_prefix(engine: &dyn Engine) {
+    let store = engine.open(StoreOptions::default());
+    store.put_record("witness/b", b"2").await.expect("put");
+    store.put_record("witness/a", b"1").await.expect("put");
+    store.put_record("evidence/a/1", b"e").await.expect("put");
+    store
+        .put_record("witness/a", b"1 again")
+        .await
+        .expect("replace");
+    let store = engine.reopen(store).await;
+    assert_eq!(
+        store.record("witness/a").expect("read"),
+        Some(b"1 again".to_vec())
+    );
+    assert_eq!(store.record("witness/c").expect("read"), None);
+    let names: Vec<String> = store
+        .records_under("witness/", 10)
+        .expect("list")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(names, ["witness/a", "witness/b"]);
+    assert_eq!(store.records_under("witness/", 1).expect("list").len(), 1);
+    assert!(store
+        .records_under("nothing/", 10)
+        .expect("list")
+        .is_empty());
+}

@@ -125,6 +125,7 @@ macro_rules! conformance_suite {
             proofs_beyond_the_log_are_refused,
             the_log_and_its_checkpoints_survive_a_reopen,
             a_held_object_is_logged_when_it_is_stored,
+            records_are_kept_by_name_and_listed_by_prefix,
         );
     };
 }

@@ -1,0 +1,144 @@
+//! The witness protocol's edge in the peer protocol (`/baraza/witness/1`,
+//! PROTOCOL.md §14): the request-response codec, what the node's witness
+//! must answer ([`WitnessService`]), and the gossip topic of equivocation
+//! evidence. The decisions are `baraza_protocol::tlog::decide`; the
+//! service that keeps the witness's memory is `crate::tlog::Witness`.
+
+use std::io;
+
+use async_trait::async_trait;
+use baraza_protocol::tlog::{Evidence, WitnessRequest, WitnessResponse};
+use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use libp2p::gossipsub::IdentTopic;
+use libp2p::{PeerId, StreamProtocol};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The protocol name.
+pub const WITNESS_PROTOCOL: StreamProtocol = StreamProtocol::new("/baraza/witness/1");
+/// Largest request or response frame: a checkpoint note (64 KiB), a proof.
+pub const MAX_WITNESS_FRAME_BYTES: usize = 96 * 1024;
+/// Largest evidence message: two notes and a proof.
+pub const MAX_EVIDENCE_BYTES: usize = 160 * 1024;
+
+/// The gossipsub topic equivocation evidence is published on.
+pub fn evidence_topic(network: &str) -> IdentTopic {
+    IdentTopic::new(format!("/baraza/{network}/evidence/1"))
+}
+
+/// What the node's witness answers. Implemented by `crate::tlog::Witness`.
+#[async_trait]
+pub trait WitnessService: Send + Sync + 'static {
+    /// Answers a log's request from `peer`; evidence, when the request
+    /// showed a fork, is published by the caller.
+    async fn witness(
+        &self,
+        peer: PeerId,
+        request: WitnessRequest,
+    ) -> (WitnessResponse, Option<Evidence>);
+
+    /// Checks and keeps evidence a peer gossiped; whether it holds.
+    async fn evidence(&self, evidence: Evidence) -> bool;
+}
+
+/// JSON in 4-byte big-endian length-prefixed frames, bounded before a
+/// byte of the frame is read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WitnessCodec;
+
+async fn read_json<T, R>(io: &mut R) -> io::Result<T>
+where
+    T: DeserializeOwned,
+    R: AsyncRead + Unpin + Send,
+{
+    let mut len = [0u8; 4];
+    io.read_exact(&mut len).await?;
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_WITNESS_FRAME_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("witness frame of {len} bytes is over the limit of {MAX_WITNESS_FRAME_BYTES}"),
+        ));
+    }
+    let mut frame = vec![0u8; len];
+    io.read_exact(&mut frame).await?;
+    serde_json::from_slice(&frame).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+async fn write_json<T, W>(io: &mut W, value: &T) -> io::Result<()>
+where
+    T: Serialize,
+    W: AsyncWrite + Unpin + Send,
+{
+    let frame = serde_json::to_vec(value).map_err(io::Error::other)?;
+    let len = u32::try_from(frame.len())
+        .ok()
+        .filter(|n| *n as usize <= MAX_WITNESS_FRAME_BYTES)
+        .ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "witness frame over the limit")
+        })?;
+    io.write_all(&len.to_be_bytes()).await?;
+    io.write_all(&frame).await?;
+    io.close().await
+}
+
+#[async_trait]
+impl libp2p::request_response::Codec for WitnessCodec {
+    type Protocol = StreamProtocol;
+    type Request = WitnessRequest;
+    type Response = WitnessResponse;
+
+    async fn read_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> io::Result<WitnessRequest>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        read_json(io).await
+    }
+
+    async fn read_response<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> io::Result<WitnessResponse>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        read_json(io).await
+    }
+
+    async fn write_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        req: WitnessRequest,
+    ) -> io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_json(io, &req).await
+    }
+
+    async fn write_response<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        res: WitnessResponse,
+    ) -> io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_json(io, &res).await
+    }
+}
+
+/// The baraza key behind a peer id (every node's libp2p identity is its
+/// Ed25519 node key), if it is one.
+pub fn key_of_peer(peer: &PeerId) -> Option<baraza_protocol::PublicKey> {
+    let key = libp2p::identity::PublicKey::try_decode_protobuf(peer.as_ref().digest()).ok()?;
+    let ed25519 = key.try_into_ed25519().ok()?;
+    Some(baraza_protocol::PublicKey(ed25519.to_bytes()))
+}
