@@ -130,10 +130,12 @@ impl Cosigning {
                     crate::metrics::lock(&self.known).insert(peer, theirs);
                     old = theirs;
                 }
-                WitnessResponse::Conflict { size: theirs } => return Err(format!(
+                WitnessResponse::Conflict { size: theirs } => {
+                    return Err(format!(
                     "the witness has cosigned {theirs} entries of this log, more than its {size}: \
                          was the data dir restored from an older backup?"
-                )),
+                ))
+                }
                 WitnessResponse::Refused { error, message } => {
                     return Err(format!("refused ({error}): {message}"))
                 }
