@@ -1,18 +1,20 @@
 //! What the signing verbs (`comment`, `endorse`, `profile`, `attest`,
 //! `retract`, `revoke`, `draft`, `charter`) share: the `--dry-run` and
-//! `--json` flags, reading a text argument from a file, and
-//! validate → unlock → sign → submit → report.
+//! `--json` and `--receipt` flags, reading a text argument from a file,
+//! and validate → unlock → sign → submit → report (and keep the node's
+//! receipt).
 //!
 //! The body is validated before the passphrase is asked for, so a typo in a
 //! flag costs no typing; the object is validated again when signed.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context};
-use baraza_api_types::ItemStatus;
-use baraza_protocol::{Body, ObjectError, SignedObject};
+use baraza_api_types::{ItemResult, ItemStatus};
+use baraza_protocol::tlog::Receipt;
+use baraza_protocol::{Body, ObjectError, ObjectId, SignedObject};
 use clap::Args;
 use serde_json::json;
 
@@ -25,11 +27,19 @@ pub(crate) struct SubmitFlags {
     /// (the node is not contacted).
     #[arg(long)]
     pub(crate) dry_run: bool,
-    /// Print the outcome as JSON: {"id", "kind", "status", "missing"?, "node"}.
-    /// Status is "stored" (new), "known" (the node had it) or "pending"
-    /// (held until the referenced objects in "missing" arrive).
+    /// Print the outcome as JSON: {"id", "kind", "status", "missing"?, "node"}
+    /// (with --receipt also "receipt" and "log_index"). Status is "stored"
+    /// (new), "known" (the node had it) or "pending" (held until the
+    /// referenced objects in "missing" arrive).
     #[arg(long)]
     pub(crate) json: bool,
+    /// Save the node's receipt to FILE: its signed word that the object is
+    /// entry N of its transparency log, exactly as received. Check it later
+    /// with `baraza receipt verify FILE`. A pending object has no receipt
+    /// yet; a node from before transparency logs gives none (a warning,
+    /// and FILE is not written).
+    #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+    pub(crate) receipt: Option<PathBuf>,
 }
 
 /// Validates `body`, signs it with the keystore's key and submits it to the
@@ -63,6 +73,10 @@ pub(crate) fn sign_and_submit(
     let result = client
         .submit_one(object.bytes())
         .with_context(|| format!("cannot submit the {kind}"))?;
+    let receipt = match &flags.receipt {
+        Some(path) => save_receipt(path, object.id(), &result)?,
+        None => None,
+    };
     if flags.json {
         let mut value = json!({
             "id": object.id().to_string(),
@@ -72,6 +86,10 @@ pub(crate) fn sign_and_submit(
         });
         if !result.missing().is_empty() {
             value["missing"] = json!(result.missing());
+        }
+        if let Some((note, receipt)) = &receipt {
+            value["receipt"] = json!(note);
+            value["log_index"] = json!(receipt.index);
         }
         writeln!(stdout, "{value:#}")
     } else {
@@ -108,6 +126,56 @@ pub(crate) fn sign_and_submit(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the node's receipt for object `id` and writes it to `path` as
+/// received. Returns the note and what it says; `None` (after a warning)
+/// when there is none to save.
+fn save_receipt(
+    path: &Path,
+    id: ObjectId,
+    result: &ItemResult,
+) -> anyhow::Result<Option<(String, Receipt)>> {
+    if !matches!(result.status, ItemStatus::Stored | ItemStatus::Known) {
+        eprintln!(
+            "warning: the object is {}, not stored, so it has no receipt yet; {} was not written",
+            result.status,
+            path.display()
+        );
+        return Ok(None);
+    }
+    let Some(note) = &result.receipt else {
+        eprintln!(
+            "warning: the node returned no receipt (it may predate transparency logs); \
+             {} was not written",
+            path.display()
+        );
+        return Ok(None);
+    };
+    let receipt = Receipt::verify(note.as_bytes()).map_err(|e| {
+        anyhow!(
+            "the object was stored, but the node's receipt does not verify: {e} [{}]; \
+             {} was not written",
+            e.code(),
+            path.display()
+        )
+    })?;
+    if receipt.leaf.id != id {
+        bail!(
+            "the object was stored, but the node's receipt is for another object ({}); \
+             {} was not written",
+            receipt.leaf.id,
+            path.display()
+        );
+    }
+    std::fs::write(path, note).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "receipt: entry {} of the node's log ({}), saved to {}",
+        receipt.index,
+        crate::logcheck::short_origin(&receipt),
+        path.display()
+    );
+    Ok(Some((note.clone(), receipt)))
 }
 
 /// Reads a text argument from `path` (`-` for stdin), at most `limit` bytes
