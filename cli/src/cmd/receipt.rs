@@ -106,7 +106,7 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             let (proof, _) = read_json_file::<InclusionProof>(
                 path,
                 MAX_PROOF_FILE_BYTES,
-                "an inclusion proof (JSON)",
+                "inclusion-proof JSON",
             )?;
             let checkpoint = check_inclusion(receipt, &proof)
                 .with_context(|| format!("the proof in {} fails", path.display()))?;
