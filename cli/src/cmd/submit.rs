@@ -216,3 +216,64 @@ pub(crate) fn read_json_file<T: serde::de::DeserializeOwned>(
         .with_context(|| format!("{} is not valid {what}", input.name()))?;
     Ok((value, input == Input::Stdin))
 }
+
+#[cfg(test)]
+mod tests {
+    use baraza_protocol::tlog::LogLeaf;
+    use baraza_protocol::Keypair;
+
+    use super::*;
+
+    fn signed_receipt(id: ObjectId) -> String {
+        let key = Keypair::generate();
+        let leaf = LogLeaf {
+            id,
+            time_ms: 1_700_000_000_000,
+        };
+        String::from_utf8(Receipt::new(&key.public(), 4, leaf).sign(&key)).expect("notes are text")
+    }
+
+    #[test]
+    fn a_receipt_is_saved_as_received_only_when_it_verifies_for_the_object() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.receipt");
+        let id = ObjectId([7; 32]);
+        let mut result = ItemResult::new(Some(id), ItemStatus::Stored);
+
+        // An older node: no receipt, nothing written, no error.
+        assert!(save_receipt(&path, id, &result)
+            .expect("a warning")
+            .is_none());
+        assert!(!path.exists());
+
+        // Another object's receipt is refused and not written.
+        result.receipt = Some(signed_receipt(ObjectId([8; 32])));
+        let err = save_receipt(&path, id, &result).expect_err("another object");
+        assert!(err.to_string().contains("another object"), "{err}");
+        assert!(!path.exists());
+
+        // A changed receipt is refused.
+        let note = signed_receipt(id);
+        result.receipt = Some(note.replacen("index 4", "index 5", 1));
+        let err = save_receipt(&path, id, &result).expect_err("tampered");
+        assert!(err.to_string().contains("does not verify"), "{err}");
+        assert!(!path.exists());
+
+        // The object's own receipt is written byte for byte.
+        result.receipt = Some(note.clone());
+        let (saved, receipt) = save_receipt(&path, id, &result)
+            .expect("saved")
+            .expect("a receipt");
+        assert_eq!(receipt.index, 4);
+        assert_eq!(saved, note);
+        assert_eq!(std::fs::read_to_string(&path).expect("written"), note);
+
+        // A pending object has none yet.
+        let pending = ItemResult::new(Some(id), ItemStatus::Pending);
+        std::fs::remove_file(&path).expect("remove");
+        assert!(save_receipt(&path, id, &pending)
+            .expect("a warning")
+            .is_none());
+        assert!(!path.exists());
+    }
+}
