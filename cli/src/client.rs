@@ -12,7 +12,8 @@ use std::io::Read;
 use std::time::Duration;
 
 use baraza_api_types::{
-    ErrorBody, P2pStatus, Page as ApiPage, SubmitResults, HEAD_SEQ_HEADER, LAST_SEQ_HEADER,
+    ErrorBody, InclusionProof, LogEntries, LogInfo, P2pStatus, Page as ApiPage, SubmitResults,
+    HEAD_SEQ_HEADER, LAST_SEQ_HEADER,
 };
 use baraza_protocol::{Body, Kind, ObjectId, PublicKey};
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -98,6 +99,14 @@ impl ClientError {
     /// Whether the node said it does not have the thing asked for.
     pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, ClientError::Refused { status: 404, .. })
+    }
+
+    /// The node's error code, when it refused the request.
+    pub(crate) fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Refused { code, .. } => Some(code),
+            _ => None,
+        }
     }
 }
 
@@ -255,6 +264,42 @@ impl NodeClient {
         let url = format!("{}/v1/p2p", self.base);
         let response = self.send(&url, || {
             self.http.get(&url).header(ACCEPT, "application/json")
+        })?;
+        read_json(response, &url)
+    }
+
+    /// `GET /v1/log`: which log the node keeps and its latest checkpoint.
+    pub(crate) fn log_info(&self) -> Result<LogInfo, ClientError> {
+        self.get_typed("/v1/log", &[])
+    }
+
+    /// `GET /v1/log/inclusion?id=`: the proof that object `id` is in the
+    /// tree of the node's latest checkpoint, with that checkpoint. The
+    /// caller verifies it: the node is not trusted.
+    pub(crate) fn log_inclusion(&self, id: &ObjectId) -> Result<InclusionProof, ClientError> {
+        self.get_typed("/v1/log/inclusion", &[("id", id.to_string())])
+    }
+
+    /// `GET /v1/log/entries?start=&limit=`: a page of log entries.
+    pub(crate) fn log_entries(&self, start: u64, limit: usize) -> Result<LogEntries, ClientError> {
+        self.get_typed(
+            "/v1/log/entries",
+            &[("start", start.to_string()), ("limit", limit.to_string())],
+        )
+    }
+
+    /// `GET path?query` as JSON, parsed into `T`.
+    fn get_typed<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let response = self.send(&url, || {
+            self.http
+                .get(&url)
+                .query(query)
+                .header(ACCEPT, "application/json")
         })?;
         read_json(response, &url)
     }

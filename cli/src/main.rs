@@ -10,13 +10,15 @@ mod cmd;
 mod example;
 mod files;
 mod keystore;
+mod logcheck;
 mod passphrase;
 mod time;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use cmd::attest::AttestArgs;
 use cmd::audit::{AuditArgs, AUDIT_EXIT_CODES};
@@ -32,10 +34,12 @@ use cmd::get::GetArgs;
 use cmd::import::ImportArgs;
 use cmd::inspect::InspectArgs;
 use cmd::key::KeyCommand;
+use cmd::log::LogCommand;
 use cmd::ls::LsCommand;
 use cmd::node::NodeCommand;
 use cmd::peers::{PeersArgs, SyncArgs};
 use cmd::profile::ProfileArgs;
+use cmd::receipt::ReceiptCommand;
 use cmd::retract::RetractArgs;
 use cmd::revoke::RevokeArgs;
 use cmd::sign::SignArgs;
@@ -173,13 +177,29 @@ enum Command {
     /// Example: baraza devnet --nodes 3 --example iww-2024
     #[command(after_help = EXIT_CODES)]
     Devnet(DevnetArgs),
+    /// Check a node's receipt (saved with --receipt FILE on any signing
+    /// command) and that its entry is in the node's transparency log.
+    ///
+    /// Example: baraza receipt verify comment.receipt --node https://igf.example
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Receipt(ReceiptCommand),
+    /// Show or audit the node's transparency log of every object it stored.
+    ///
+    /// Example: baraza log verify --node https://igf.example
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Log(LogCommand),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let node_given = matches
+        .value_source("node")
+        .is_some_and(|source| source != ValueSource::DefaultValue);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let globals = Globals {
         keystore: cli.keystore,
         node: cli.node,
+        node_given,
     };
     let outcome = match &cli.command {
         Command::Key(command) => cmd::key::run(&globals, command),
@@ -204,6 +224,8 @@ fn main() -> ExitCode {
         Command::Peers(args) => cmd::peers::peers(&globals, args),
         Command::Sync(args) => cmd::peers::sync(&globals, args),
         Command::Devnet(args) => cmd::devnet::run(args),
+        Command::Receipt(command) => cmd::receipt::run(&globals, command),
+        Command::Log(command) => cmd::log::run(&globals, command),
     };
     match outcome {
         Ok(code) => code,

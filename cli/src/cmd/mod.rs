@@ -17,10 +17,12 @@ pub(crate) mod get;
 pub(crate) mod import;
 pub(crate) mod inspect;
 pub(crate) mod key;
+pub(crate) mod log;
 pub(crate) mod ls;
 pub(crate) mod node;
 pub(crate) mod peers;
 pub(crate) mod profile;
+pub(crate) mod receipt;
 pub(crate) mod retract;
 pub(crate) mod revoke;
 pub(crate) mod sign;
@@ -55,6 +57,9 @@ pub(crate) struct Globals {
     /// `--node` / `BARAZA_NODE`: the base URL of the node the
     /// submitting and reading commands talk to.
     pub(crate) node: String,
+    /// Whether the node was named (flag or variable) rather than the
+    /// default: commands that work offline contact a node only then.
+    pub(crate) node_given: bool,
 }
 
 impl Globals {
