@@ -4,13 +4,17 @@
 //! request, half of them bulk imports of 50 objects per request (a CBOR
 //! sequence) — kills the real node with SIGKILL
 //! at a varying moment, restarts it on the same data dir, and checks that
-//! every object that got a 2xx is there. Three rounds by default; set
+//! every object that got a 2xx is there, and that the transparency log
+//! holds exactly the stored objects in a tree that extends the one before
+//! the kill. Three rounds by default; set
 //! `BARAZA_CRASH_ROUNDS=50` (or run `scripts/crash-loop.sh`) for a soak.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use baraza_api_types::{Health, ItemStatus};
+use baraza_api_types::{ConsistencyProof, Health, ItemStatus, LogEntries, LogInfo};
+use baraza_protocol::tlog::{self, Hash, LogLeaf};
 use baraza_protocol::ObjectId;
 use baraza_testkit::client::{cbor_seq, Client, CBOR};
 use baraza_tests::{charter, comment, NodeProcess};
@@ -50,6 +54,100 @@ async fn submit(client: &Client, bytes: Vec<u8>) -> Option<u16> {
     Some(response.status().as_u16())
 }
 
+/// Reads the node's whole log, checks it, and returns its size and root.
+async fn check_log(
+    client: &Client,
+    acknowledged: &[ObjectId],
+    previous: Option<(u64, Hash)>,
+) -> (u64, Hash) {
+    let info: LogInfo = client.get_typed("/v1/log").await.ok();
+    let mut log = MemoryLog::default();
+    let mut start = 0;
+    loop {
+        let page: LogEntries = client
+            .get_typed(&format!("/v1/log/entries?start={start}&limit=1000"))
+            .await
+            .ok();
+        for entry in &page.entries {
+            assert_eq!(
+                entry.index,
+                log.leaves.len() as u64,
+                "entries are consecutive"
+            );
+            log.append(LogLeaf {
+                id: entry.id,
+                time_ms: entry.time_ms,
+            });
+        }
+        match page.next {
+            Some(next) => start = next,
+            None => break,
+        }
+    }
+    assert_eq!(log.leaves.len() as u64, info.size, "every entry is served");
+    let logged: HashSet<ObjectId> = log.leaves.iter().map(|l| l.id).collect();
+    assert_eq!(logged.len(), log.leaves.len(), "no object is logged twice");
+    let missing = acknowledged
+        .iter()
+        .filter(|id| !logged.contains(id))
+        .count();
+    assert_eq!(missing, 0, "acknowledged objects missing from the log");
+    let root = tlog::tree_hash(info.size, &log).expect("root");
+    let node: ConsistencyProof = client
+        .get_typed(&format!("/v1/log/consistency?old={0}&new={0}", info.size))
+        .await
+        .ok();
+    assert_eq!(
+        tlog::hash_hex(&root),
+        node.new_root,
+        "the node's tree is its entries'"
+    );
+    if let Some((old, old_root)) = previous {
+        let proof: ConsistencyProof = client
+            .get_typed(&format!("/v1/log/consistency?old={old}&new={}", info.size))
+            .await
+            .ok();
+        let hashes: Vec<Hash> = proof
+            .proof
+            .iter()
+            .map(|h| tlog::parse_hash(h).expect("hex"))
+            .collect();
+        tlog::verify_consistency(old, old_root, info.size, root, &hashes)
+            .expect("the log after kill -9 extends the log before it");
+    }
+    (info.size, root)
+}
+
+/// A log rebuilt from its entries.
+#[derive(Default)]
+struct MemoryLog {
+    hashes: Vec<Hash>,
+    leaves: Vec<LogLeaf>,
+}
+
+impl tlog::StoredHashes for MemoryLog {
+    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
+        indexes
+            .iter()
+            .map(|i| {
+                self.hashes
+                    .get(*i as usize)
+                    .copied()
+                    .ok_or_else(|| format!("no hash {i}"))
+            })
+            .collect()
+    }
+}
+
+impl MemoryLog {
+    fn append(&mut self, leaf: LogLeaf) {
+        let index = self.leaves.len() as u64;
+        let hashes = tlog::stored_hashes(index, &leaf, self).expect("append");
+        self.hashes.extend(hashes.into_iter().map(|(_, h)| h));
+        self.leaves.push(leaf);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_submissions_survive_kill_9() {
     let rounds: u64 = std::env::var("BARAZA_CRASH_ROUNDS")
@@ -61,6 +159,7 @@ async fn acknowledged_submissions_survive_kill_9() {
     let acked: Arc<Mutex<Vec<ObjectId>>> = Arc::new(Mutex::new(Vec::new()));
     let mut next = 0u64;
     let mut checked = 0;
+    let mut previous_tree: Option<(u64, Hash)> = None;
     for round in 0..rounds {
         let node = NodeProcess::start(dir.path());
         let client = Client::new(&node.url);
@@ -153,6 +252,12 @@ async fn acknowledged_submissions_survive_kill_9() {
             "round {round}: {stored} objects stored, {} acknowledged",
             ids.len()
         );
+        // The log: every stored object is one entry (no more, no fewer),
+        // every acknowledged one among them, the tree recomputed from the
+        // entries is the node's, and it extends the tree of the last round.
+        let (size, root) = check_log(&client, &ids[checked..], previous_tree).await;
+        assert_eq!(size, stored, "round {round}: stored and logged differ");
+        previous_tree = Some((size, root));
         eprintln!(
             "round {round}: {} acknowledged objects, {} newly checked one by one and {} sampled, all present after kill -9 ({stored} stored)",
             ids.len(),

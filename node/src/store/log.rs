@@ -66,15 +66,22 @@ pub(crate) struct LogAppender {
     committed: u64,
     /// Stored hashes of the staged entries.
     staged: BTreeMap<u64, Hash>,
+    /// The latest entry's time: entries' times never go backwards, even
+    /// when the node's clock is set back.
+    last_time: u64,
+    /// That of the engine's (committed) latest entry.
+    committed_time: u64,
 }
 
 impl LogAppender {
-    /// The appender of a log of `size` entries.
-    pub(crate) fn new(size: u64) -> LogAppender {
+    /// The appender of a log of `size` entries, the latest stored at `last_time`.
+    pub(crate) fn new(size: u64, last_time: u64) -> LogAppender {
         LogAppender {
             size,
             committed: size,
             staged: BTreeMap::new(),
+            last_time,
+            committed_time: last_time,
         }
     }
 
@@ -83,7 +90,8 @@ impl LogAppender {
         self.size
     }
 
-    /// Appends `id`, stored at `time_ms`, as the next entry; the caller
+    /// Appends `id`, stored at `time_ms` (or the latest entry's time, if
+    /// later: the clock was set back), as the next entry; the caller
     /// writes [`Appended::hashes`] and the entry with the object, then
     /// calls [`LogAppender::committed`] or [`LogAppender::rolled_back`].
     pub(crate) fn append(
@@ -92,6 +100,7 @@ impl LogAppender {
         time_ms: u64,
         engine: &dyn StoredHashes,
     ) -> Result<Appended, StoreError> {
+        let time_ms = time_ms.max(self.last_time);
         let leaf = LogLeaf { id, time_ms };
         let index = self.size;
         let overlay = Overlay {
@@ -101,6 +110,7 @@ impl LogAppender {
         let hashes = tlog::stored_hashes(index, &leaf, &overlay).map_err(log_error)?;
         self.staged.extend(hashes.iter().copied());
         self.size += 1;
+        self.last_time = time_ms;
         Ok(Appended {
             entry: LogEntry { index, leaf },
             hashes,
@@ -110,6 +120,7 @@ impl LogAppender {
     /// The staged appends were written: the engine holds them now.
     pub(crate) fn committed(&mut self) -> u64 {
         self.committed = self.size;
+        self.committed_time = self.last_time;
         self.staged.clear();
         self.size
     }
@@ -117,6 +128,7 @@ impl LogAppender {
     /// The staged appends' write failed: forget them.
     pub(crate) fn rolled_back(&mut self) {
         self.size = self.committed;
+        self.last_time = self.committed_time;
         self.staged.clear();
     }
 }
@@ -214,5 +226,55 @@ impl dyn ObjectStore {
     pub fn log_consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, LogQueryError> {
         self.within_log(new)?;
         Ok(tlog::consistency_proof(old, new, &Engine(self))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored hashes in a Vec, as an engine holds them.
+    #[derive(Default)]
+    struct Hashes(Vec<Hash>);
+
+    impl StoredHashes for Hashes {
+        fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
+            indexes
+                .iter()
+                .map(|i| {
+                    self.0
+                        .get(*i as usize)
+                        .copied()
+                        .ok_or_else(|| format!("no {i}"))
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn entry_times_never_go_backwards_and_a_rollback_forgets_the_staged() {
+        let mut engine = Hashes::default();
+        let mut log = LogAppender::new(0, 0);
+        let first = log.append(ObjectId([1; 32]), 100, &engine).expect("append");
+        engine.0.extend(first.hashes.iter().map(|(_, h)| *h));
+        log.committed();
+        // The clock was set back: the entry keeps the latest time.
+        let second = log.append(ObjectId([2; 32]), 50, &engine).expect("append");
+        assert_eq!((second.entry.index, second.entry.leaf.time_ms), (1, 100));
+        let third = log.append(ObjectId([3; 32]), 200, &engine).expect("append");
+        assert_eq!(third.entry.index, 2);
+        log.rolled_back();
+        assert_eq!(log.size(), 1);
+        // After the rollback the next entry is index 1 again, and its time
+        // follows the committed entry's, not the forgotten one's.
+        let again = log.append(ObjectId([4; 32]), 150, &engine).expect("append");
+        assert_eq!((again.entry.index, again.entry.leaf.time_ms), (1, 150));
+        assert_eq!(again.hashes, {
+            let mut fresh = LogAppender::new(1, 100);
+            fresh
+                .append(ObjectId([4; 32]), 150, &engine)
+                .expect("append")
+                .hashes
+        });
     }
 }

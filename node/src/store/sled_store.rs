@@ -113,6 +113,7 @@ impl SledStore {
             sync_index: sync_index.clone(),
             disk: writer::DiskReserve::new(dir, options.min_free_bytes),
             log_size,
+            log_time: last_log_time(&db, log_size)?,
         })?;
         sync_index.load(db.clone());
         Ok(SledStore {
@@ -446,7 +447,7 @@ fn backfill_log(db: &sled::Db, counters: &Counters) -> Result<u64, StoreError> {
         "adding the objects stored before this node kept a transparency log to its log"
     );
     let now = super::now_ms();
-    let mut log = LogAppender::new(size);
+    let mut log = LogAppender::new(size, last_log_time(db, size)?);
     let mut batch = sled::Batch::default();
     let mut in_batch = 0;
     for entry in db.scan_prefix([keys::SEQ]) {
@@ -469,6 +470,18 @@ fn backfill_log(db: &sled::Db, counters: &Counters) -> Result<u64, StoreError> {
     write_backfill(db, batch, &mut log)?;
     db.flush().map_err(engine)?;
     Ok(log.size())
+}
+
+/// The time of the log's latest entry (0 for an empty log).
+fn last_log_time(db: &sled::Db, size: u64) -> Result<u64, StoreError> {
+    let Some(last) = size.checked_sub(1) else {
+        return Ok(0);
+    };
+    Ok(db
+        .get(keys::log_leaf(last))
+        .map_err(engine)?
+        .and_then(|v| LogLeaf::from_bytes(&v))
+        .map_or(0, |leaf| leaf.time_ms))
 }
 
 fn write_backfill(

@@ -77,8 +77,9 @@ pub(crate) struct WriterParts {
     pub(crate) observe: FlushObserver,
     pub(crate) sync_index: Arc<SyncIndexCell>,
     pub(crate) disk: DiskReserve,
-    /// Entries in the transparency log at open.
+    /// Entries in the transparency log at open, and the latest one's time.
     pub(crate) log_size: u64,
+    pub(crate) log_time: u64,
 }
 
 /// The free space to keep on the data dir's disk. sled meeting a full disk
@@ -182,9 +183,10 @@ fn run(parts: WriterParts, mut queue: mpsc::Receiver<Job>) {
         sync_index,
         disk,
         log_size,
+        log_time,
     } = parts;
     let mut referenced = Referenced::default();
-    let mut log = LogAppender::new(log_size);
+    let mut log = LogAppender::new(log_size, log_time);
     while let Some(first) = queue.blocking_recv() {
         let began = Instant::now();
         let mut taken = first.objects.len();
