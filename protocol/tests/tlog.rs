@@ -503,7 +503,29 @@ fn generate() -> Value {
         );
         checkpoint.add_cosignature(c);
     }
+    // Witnessing: the honest log of 13 is cosigned at 10 by witness [8; 32];
+    // the same log forked at entry 3 then asks from 10 to 13.
+    let witness = Keypair::from_seed(&[8; 32]);
+    let first = request(&log, &key, 0, 10);
+    let state = cosigned(decide(&first, None, &witness, 1_709_251_300));
+    let fork = forked(13, 3);
+    let asked = request(&fork, &key, 10, 13);
+    let evidence = match decide(&asked, Some(&state), &witness, 1_709_251_301) {
+        Decision::Equivocation { evidence } => evidence,
+        other => panic!("expected evidence, got {other:?}"),
+    };
+    let first_response = decide(&first, None, &witness, 1_709_251_300).response();
     json!({
+        "witness": {
+            "seed": hex::encode([8u8; 32]),
+            "first_request": serde_json::to_value(&first).expect("json"),
+            "first_time": 1_709_251_300u64,
+            "first_response": serde_json::to_value(&first_response).expect("json"),
+            "remembered": serde_json::to_value(&state).expect("json"),
+            "forked_request": serde_json::to_value(&asked).expect("json"),
+            "forked_response": serde_json::to_value(decide(&asked, Some(&state), &witness, 1_709_251_301).response()).expect("json"),
+            "evidence": serde_json::to_value(&evidence).expect("json"),
+        },
         "description": "Known answers for PROTOCOL.md §14 (the transparency log). Leaves are entry bytes id || time_ms (u64 BE); hashes are RFC 9162 (leaf: SHA-256(0x00 || bytes), node: SHA-256(0x01 || left || right)); proofs list hashes as RFC 9162 / tlog orders them. The notes are C2SP signed notes, byte for byte (Ed25519 is deterministic).",
         "leaves": leaves,
         "roots": roots,

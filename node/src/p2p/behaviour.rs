@@ -174,7 +174,7 @@ impl Behaviour {
                 .map_err(|e| P2pError::Setup(format!("gossipsub subscribe: {e}")))?;
         }
         let witness = request_response::Behaviour::with_codec(
-            WitnessCodec::default(),
+            WitnessCodec,
             [(WITNESS_PROTOCOL, request_response::ProtocolSupport::Full)],
             request_response::Config::default()
                 .with_request_timeout(Duration::from_secs(30))
