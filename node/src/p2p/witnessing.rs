@@ -142,3 +142,77 @@ pub fn key_of_peer(peer: &PeerId) -> Option<baraza_protocol::PublicKey> {
     let ed25519 = key.try_into_ed25519().ok()?;
     Some(baraza_protocol::PublicKey(ed25519.to_bytes()))
 }
+
+#[cfg(test)]
+mod tests {
+    use futures::io::Cursor;
+    use libp2p::request_response::Codec;
+
+    use super::*;
+
+    fn framed(body: &[u8], len: u32) -> Vec<u8> {
+        let mut out = len.to_be_bytes().to_vec();
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[tokio::test]
+    async fn frames_round_trip_and_hostile_ones_are_refused_before_reading() {
+        let request = WitnessRequest {
+            checkpoint: "note".into(),
+            old_size: 3,
+            old_root: Some("00".repeat(32)),
+            proof: vec!["11".repeat(32)],
+        };
+        let mut codec = WitnessCodec;
+        let mut wire = Cursor::new(Vec::new());
+        codec
+            .write_request(&WITNESS_PROTOCOL, &mut wire, request.clone())
+            .await
+            .expect("write");
+        let mut read = Cursor::new(wire.into_inner());
+        let back = codec
+            .read_request(&WITNESS_PROTOCOL, &mut read)
+            .await
+            .expect("read");
+        assert_eq!(back, request);
+
+        // A length over the limit: refused without reading (or allocating) the frame.
+        let mut huge = Cursor::new(framed(b"{}", (MAX_WITNESS_FRAME_BYTES + 1) as u32));
+        let err = codec
+            .read_request(&WITNESS_PROTOCOL, &mut huge)
+            .await
+            .expect_err("over the limit");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("over the limit"), "{err}");
+        // Unknown fields, wrong types, truncated frames.
+        for body in [
+            br#"{"checkpoint":"x","old_size":0,"proof":[],"extra":1}"#.as_slice(),
+            br#"{"checkpoint":"x","old_size":-1,"proof":[]}"#,
+            br#"{"status":"cosigned"}"#,
+        ] {
+            let mut bad = Cursor::new(framed(body, body.len() as u32));
+            assert!(codec
+                .read_request(&WITNESS_PROTOCOL, &mut bad)
+                .await
+                .is_err());
+        }
+        let mut short = Cursor::new(framed(b"{", 10));
+        assert!(codec
+            .read_response(&WITNESS_PROTOCOL, &mut short)
+            .await
+            .is_err());
+    }
+
+    #[test]
+    fn a_peer_id_names_the_node_key_behind_it() {
+        let key = baraza_protocol::Keypair::from_seed(&[3; 32]);
+        let ed =
+            libp2p::identity::ed25519::SecretKey::try_from_bytes(*key.secret_seed()).expect("seed");
+        let libp2p_key =
+            libp2p::identity::Keypair::from(libp2p::identity::ed25519::Keypair::from(ed));
+        let peer = libp2p_key.public().to_peer_id();
+        assert_eq!(key_of_peer(&peer), Some(key.public()));
+        assert_eq!(key_of_peer(&PeerId::random()), None);
+    }
+}

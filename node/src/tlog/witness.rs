@@ -15,13 +15,16 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
 use crate::metrics::TlogMetrics;
-use crate::p2p::witnessing::WitnessService;
+use crate::p2p::witnessing::{key_of_peer, WitnessService};
 use crate::store::{now_ms, SharedStore, StoreError};
 
 /// Record names of a witness's memory of a log: this, then the origin.
 const STATE: &str = "witness/";
 /// Record names of evidence: this, then the origin, `/`, a hash.
 const EVIDENCE: &str = "evidence/";
+/// Most logs a witness remembers: a peer that makes up keys cannot make
+/// the witness's memory grow without bound.
+pub const MAX_WITNESSED_LOGS: usize = 1000;
 
 /// This node as a witness.
 pub struct Witness {
@@ -56,14 +59,40 @@ impl Witness {
             })
     }
 
-    async fn decide(&self, request: &WitnessRequest) -> Result<Decision, StoreError> {
-        let origin = match SignedCheckpoint::verify(request.checkpoint.as_bytes()) {
-            Ok(signed) => signed.checkpoint.origin,
+    async fn decide(
+        &self,
+        peer: &PeerId,
+        request: &WitnessRequest,
+    ) -> Result<Decision, StoreError> {
+        let signed = match SignedCheckpoint::verify(request.checkpoint.as_bytes()) {
+            Ok(signed) => signed,
             // `decide` names what is wrong with it.
             Err(_) => return Ok(decide(request, None, &self.key, now_ms() / 1000)),
         };
+        let origin = signed.checkpoint.origin.clone();
+        // A log asks for itself: its node key is the peer's identity.
+        if signed.checkpoint.log_key().ok() != key_of_peer(peer) {
+            return Ok(Decision::Refuse {
+                error: "not_your_log",
+                message: format!("{origin} is not the log of the peer that asked ({peer})"),
+            });
+        }
+        if signed.checkpoint.log_key().ok() == Some(self.key.public()) {
+            return Ok(Decision::Refuse {
+                error: "not_your_log",
+                message: "a witness does not cosign its own log".into(),
+            });
+        }
         let _one = self.deciding.lock().await;
         let state = self.remembered(&origin)?;
+        if state.is_none()
+            && self.store.records_under(STATE, MAX_WITNESSED_LOGS)?.len() >= MAX_WITNESSED_LOGS
+        {
+            return Ok(Decision::Refuse {
+                error: "too_many_logs",
+                message: format!("this witness remembers {MAX_WITNESSED_LOGS} logs, its most"),
+            });
+        }
         let decision = decide(request, state.as_ref(), &self.key, now_ms() / 1000);
         if let Decision::Cosign { state, .. } = &decision {
             let bytes = serde_json::to_vec(state).map_err(|e| StoreError::Engine {
@@ -105,7 +134,7 @@ impl WitnessService for Witness {
         peer: PeerId,
         request: WitnessRequest,
     ) -> (WitnessResponse, Option<Evidence>) {
-        let decision = match self.decide(&request).await {
+        let decision = match self.decide(&peer, &request).await {
             Ok(decision) => decision,
             Err(error) => {
                 tracing::warn!(%peer, %error, "could not witness a checkpoint");
@@ -172,4 +201,100 @@ pub fn equivocations(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use baraza_protocol::tlog::{hash_hex, LogLeaf};
+    use baraza_protocol::ObjectId;
+
+    use super::*;
+    use crate::store::{MemoryStore, ObjectStore};
+
+    fn peer_of(key: &Keypair) -> PeerId {
+        let secret =
+            libp2p::identity::ed25519::SecretKey::try_from_bytes(*key.secret_seed()).expect("seed");
+        libp2p::identity::Keypair::from(libp2p::identity::ed25519::Keypair::from(secret))
+            .public()
+            .to_peer_id()
+    }
+
+    /// The log of `key` with one entry `n`, signed: (note, root).
+    fn checkpoint(key: &Keypair, n: u8) -> (String, String) {
+        let leaf = LogLeaf {
+            id: ObjectId([n; 32]),
+            time_ms: 1,
+        };
+        let signed = SignedCheckpoint::sign(key, 1, leaf.hash());
+        (
+            String::from_utf8(signed.to_note()).expect("utf-8"),
+            hash_hex(&leaf.hash()),
+        )
+    }
+
+    fn request(note: String) -> WitnessRequest {
+        WitnessRequest {
+            checkpoint: note,
+            old_size: 0,
+            old_root: None,
+            proof: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_witness_cosigns_only_a_log_asking_for_itself_and_keeps_evidence() {
+        let store: SharedStore = Arc::new(MemoryStore::new());
+        let me = Keypair::from_seed(&[1; 32]);
+        let witness = Witness::new(store.clone(), &me, Arc::new(TlogMetrics::default()));
+        let log = Keypair::from_seed(&[2; 32]);
+        let (note, _) = checkpoint(&log, 7);
+
+        // Relayed by someone else: refused.
+        let stranger = Keypair::from_seed(&[3; 32]);
+        let (answer, _) = witness
+            .witness(peer_of(&stranger), request(note.clone()))
+            .await;
+        assert!(
+            matches!(answer, WitnessResponse::Refused { ref error, .. } if error == "not_your_log")
+        );
+        // Its own log: refused too.
+        let (mine, _) = checkpoint(&me, 7);
+        let (answer, _) = witness.witness(peer_of(&me), request(mine)).await;
+        assert!(
+            matches!(answer, WitnessResponse::Refused { ref error, .. } if error == "not_your_log")
+        );
+        // The log itself: cosigned, and remembered durably.
+        let (answer, evidence) = witness.witness(peer_of(&log), request(note.clone())).await;
+        assert!(
+            matches!(answer, WitnessResponse::Cosigned { .. }),
+            "{answer:?}"
+        );
+        assert!(evidence.is_none());
+        let origin = baraza_protocol::tlog::origin_of(&log.public());
+        assert!(store
+            .record(&format!("witness/{origin}"))
+            .expect("read")
+            .is_some());
+
+        // The same size with another root: evidence, kept, and listed.
+        let (other, other_root) = checkpoint(&log, 8);
+        let mut again = request(other);
+        again.old_size = 1;
+        let (answer, evidence) = witness.witness(peer_of(&log), again).await;
+        assert!(
+            matches!(answer, WitnessResponse::Refused { ref error, .. } if error == "equivocation")
+        );
+        let evidence = evidence.expect("evidence to publish");
+        assert_eq!(evidence.root, other_root);
+        let found = equivocations(&*store).expect("read");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0.node, log.public());
+
+        // Gossiped evidence: checked before it is kept.
+        let mut forged = evidence.clone();
+        forged.root = "00".repeat(32);
+        assert!(!witness.evidence(forged).await);
+        assert!(witness.evidence(evidence).await);
+        assert_eq!(equivocations(&*store).expect("read").len(), 1, "kept once");
+    }
 }
