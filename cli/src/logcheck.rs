@@ -13,8 +13,8 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use baraza_api_types::InclusionProof;
 use baraza_protocol::tlog::{
-    stored_hashes, tree_hash, verify_inclusion, Hash, LogError, LogLeaf, Receipt, SignedCheckpoint,
-    StoredHashes, HASH_SIZE, MAX_NOTE_BYTES, ORIGIN_PREFIX,
+    verify_inclusion, Hash, LogError, Receipt, SignedCheckpoint, HASH_SIZE, MAX_NOTE_BYTES,
+    ORIGIN_PREFIX,
 };
 
 use crate::cmd::{read_bounded, Bounded, Input};
@@ -150,52 +150,9 @@ pub(crate) fn check_inclusion(
     Ok(signed)
 }
 
-/// A log's stored hashes held in memory, appended entry by entry, for
-/// recomputing its root (`baraza log verify`).
-#[derive(Debug, Default)]
-pub(crate) struct MemoryLog {
-    hashes: Vec<Hash>,
-    size: u64,
-}
-
-impl StoredHashes for MemoryLog {
-    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
-        indexes
-            .iter()
-            .map(|&i| {
-                usize::try_from(i)
-                    .ok()
-                    .and_then(|i| self.hashes.get(i))
-                    .copied()
-                    .ok_or_else(|| format!("no stored hash {i}"))
-            })
-            .collect()
-    }
-}
-
-impl MemoryLog {
-    /// Entries appended so far.
-    pub(crate) fn size(&self) -> u64 {
-        self.size
-    }
-
-    /// Appends the next entry.
-    pub(crate) fn append(&mut self, leaf: &LogLeaf) -> anyhow::Result<()> {
-        let new = stored_hashes(self.size, leaf, self)
-            .map_err(|e| anyhow!("cannot hash entry {}: {e}", self.size))?;
-        self.hashes.extend(new.into_iter().map(|(_, hash)| hash));
-        self.size += 1;
-        Ok(())
-    }
-
-    /// The RFC 9162 root of the tree of every entry appended.
-    pub(crate) fn root(&self) -> anyhow::Result<Hash> {
-        tree_hash(self.size, self).map_err(|e| anyhow!("cannot compute the root: {e}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use baraza_protocol::tlog::{LogLeaf, MemoryLog};
     use baraza_protocol::{Keypair, ObjectId};
 
     use super::*;
@@ -210,11 +167,11 @@ mod tests {
     #[test]
     fn memory_log_proves_what_the_protocol_verifies() {
         let key = Keypair::generate();
-        let mut log = MemoryLog::default();
+        let mut log = MemoryLog::new();
         (0..7)
-            .try_for_each(|i| log.append(&leaf(i)))
+            .try_for_each(|i| log.append(leaf(i)))
             .expect("append");
-        let root = log.root().expect("root");
+        let root = log.root(7).expect("root");
         let checkpoint = SignedCheckpoint::sign(&key, 7, root);
         let path = baraza_protocol::tlog::inclusion_proof(3, 7, &log).expect("proof");
         let receipt = Receipt::new(&key.public(), 3, leaf(3));

@@ -4,71 +4,19 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use baraza_testkit::cli::{argv, stderr, stdout, Env};
+use baraza_testkit::cli::{argv, stderr, stdout, Env, NodeChild};
 use serde_json::{json, Value};
-use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_baraza");
 
-/// A node started from the real binary, killed on drop.
-struct Node {
-    child: Child,
-    url: String,
-    _data: TempDir,
-}
+/// A node of the real binary for these tests.
+struct Node;
 
 impl Node {
-    /// Starts `baraza node run` on a fresh data dir; waits for the line
-    /// `baraza node <did> serving http://ADDR` and takes the URL from it.
-    fn start() -> Node {
-        let data = tempfile::tempdir().expect("temp data dir");
-        let mut child = std::process::Command::new(BIN)
-            .args(["node", "run", "--http", "127.0.0.1:0"])
-            .args(["--listen", "/ip4/127.0.0.1/tcp/0", "--data-dir"])
-            .arg(data.path())
-            .env_clear()
-            .env("HOME", data.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start baraza node");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let url = loop {
-            assert!(
-                Instant::now() < deadline,
-                "the node did not report its address"
-            );
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(at) = line.find("http://") {
-                        break line[at..].trim().to_owned();
-                    }
-                }
-                _ => panic!("the node exited before serving"),
-            }
-        };
-        // Keep draining stdout so the node never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Node {
-            child,
-            url,
-            _data: data,
-        }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn start() -> NodeChild {
+        NodeChild::start(BIN, &[])
     }
 }
 

@@ -14,46 +14,13 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-/// A log held in memory: the stored hashes, appended as an engine would.
-#[derive(Default)]
-struct Log {
-    hashes: Vec<Hash>,
-    leaves: Vec<LogLeaf>,
-}
+/// A log held in memory, appended as an engine would.
+type Log = MemoryLog;
 
-impl StoredHashes for Log {
-    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
-        indexes
-            .iter()
-            .map(|i| {
-                self.hashes
-                    .get(*i as usize)
-                    .copied()
-                    .ok_or_else(|| format!("no hash {i}"))
-            })
-            .collect()
-    }
-}
-
-impl Log {
-    fn append(&mut self, leaf: LogLeaf) {
-        let index = self.leaves.len() as u64;
-        for (at, hash) in stored_hashes(index, &leaf, self).expect("append") {
-            assert_eq!(
-                at as usize,
-                self.hashes.len(),
-                "stored hashes are consecutive"
-            );
-            self.hashes.push(hash);
-        }
-        self.leaves.push(leaf);
-    }
-
-    fn of(n: u64) -> Log {
-        let mut log = Log::default();
-        (0..n).for_each(|i| log.append(leaf(i)));
-        log
-    }
+fn log_of(n: u64) -> Log {
+    let mut log = Log::new();
+    (0..n).for_each(|i| log.append(leaf(i)).expect("append"));
+    log
 }
 
 fn leaf(i: u64) -> LogLeaf {
@@ -87,21 +54,21 @@ fn mth(leaves: &[LogLeaf]) -> [u8; 32] {
 
 #[test]
 fn tree_hash_is_rfc9162_mth() {
-    let log = Log::of(70);
+    let log = log_of(70);
     for size in 0..=70u64 {
         let root = tree_hash(size, &log).expect("root");
-        assert_eq!(root.0, mth(&log.leaves[..size as usize]), "size {size}");
+        assert_eq!(root.0, mth(&log.leaves()[..size as usize]), "size {size}");
     }
 }
 
 #[test]
 fn every_inclusion_proof_of_small_trees_verifies_and_tampering_fails() {
-    let log = Log::of(33);
+    let log = log_of(33);
     for size in 1..=33u64 {
         let root = tree_hash(size, &log).expect("root");
         for index in 0..size {
             let proof = inclusion_proof(index, size, &log).expect("proof");
-            let hash = log.leaves[index as usize].hash();
+            let hash = log.leaves()[index as usize].hash();
             verify_inclusion(hash, index, size, root, &proof).expect("verifies");
             // Another entry, index, size or root: refused.
             let other = leaf(1000).hash();
@@ -136,7 +103,7 @@ fn every_inclusion_proof_of_small_trees_verifies_and_tampering_fails() {
 
 #[test]
 fn every_consistency_proof_of_small_trees_verifies_and_tampering_fails() {
-    let log = Log::of(33);
+    let log = log_of(33);
     let roots: Vec<Hash> = (0..=33)
         .map(|n| tree_hash(n, &log).expect("root"))
         .collect();
@@ -172,12 +139,22 @@ fn every_consistency_proof_of_small_trees_verifies_and_tampering_fails() {
 
 #[test]
 fn a_proof_over_missing_hashes_is_a_storage_error() {
-    let log = Log::of(10);
-    let short = Log {
-        hashes: log.hashes[..3].to_vec(),
-        leaves: Vec::new(),
-    };
-    assert!(matches!(tree_hash(10, &short), Err(LogError::Storage(_))));
+    let log = log_of(10);
+    // A store that lost its hashes past the third.
+    struct Short<'a>(&'a Log);
+    impl StoredHashes for Short<'_> {
+        fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
+            match indexes.iter().find(|i| **i >= 3) {
+                Some(i) => Err(format!("no hash {i}")),
+                None => self.0.read(indexes),
+            }
+        }
+    }
+    assert!(matches!(
+        tree_hash(10, &Short(&log)),
+        Err(LogError::Storage(_))
+    ));
+    assert!(matches!(log.root(11), Err(LogError::OutOfRange { .. })));
     assert!(inclusion_proof(3, 10, &log).is_ok());
     assert!(matches!(
         inclusion_proof(10, 10, &log),
@@ -240,7 +217,7 @@ fn receipts_round_trip_and_refuse_every_change() {
 #[test]
 fn checkpoints_carry_verified_cosignatures() {
     let key = node();
-    let log = Log::of(13);
+    let log = log_of(13);
     let root = tree_hash(13, &log).expect("root");
     let mut signed = SignedCheckpoint::sign(&key, 13, root);
     let note = signed.to_note();
@@ -293,13 +270,13 @@ fn checkpoint_texts_are_parsed_strictly() {
 
 /// A log whose entry `k` (if any) is rewritten: what a fork looks like.
 fn forked(n: u64, k: u64) -> Log {
-    let mut log = Log::default();
+    let mut log = Log::new();
     for i in 0..n {
         let mut l = leaf(i);
         if i == k {
             l.time_ms += 1;
         }
-        log.append(l);
+        log.append(l).expect("append");
     }
     log
 }
@@ -328,7 +305,7 @@ fn cosigned(decision: Decision) -> Witnessed {
 #[test]
 fn a_witness_cosigns_an_honest_log_and_tracks_its_size() {
     let (key, witness) = (node(), Keypair::from_seed(&[8; 32]));
-    let log = Log::of(20);
+    let log = log_of(20);
     let first = decide(&request(&log, &key, 0, 10), None, &witness, 1_000);
     let line = match &first {
         Decision::Cosign { line, .. } => line.clone(),
@@ -389,7 +366,7 @@ fn a_witness_cosigns_an_honest_log_and_tracks_its_size() {
 #[test]
 fn a_forked_log_hands_its_witness_evidence_anyone_can_check() {
     let (key, witness) = (node(), Keypair::from_seed(&[8; 32]));
-    let honest = Log::of(10);
+    let honest = log_of(10);
     let state = cosigned(decide(&request(&honest, &key, 0, 10), None, &witness, 1));
     // Entry 3 rewritten, then the log grows to 15 and asks again, proving
     // its new tree against its own (forked) tree at 10.
@@ -457,9 +434,9 @@ fn hx(hash: &Hash) -> String {
 }
 
 fn generate() -> Value {
-    let log = Log::of(13);
+    let log = log_of(13);
     let leaves: Vec<Value> = log
-        .leaves
+        .leaves()
         .iter()
         .enumerate()
         .map(|(i, l)| {
@@ -485,7 +462,7 @@ fn generate() -> Value {
         })
         .collect();
     let key = node();
-    let receipt = Receipt::new(&key.public(), 12, log.leaves[12]);
+    let receipt = Receipt::new(&key.public(), 12, log.leaves()[12]);
     let root = tree_hash(13, &log).expect("root");
     let mut checkpoint = SignedCheckpoint::sign(&key, 13, root);
     let plain_note = checkpoint.to_note();

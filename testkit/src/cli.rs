@@ -197,3 +197,66 @@ mod tests {
         assert_eq!(argv("x ''"), ["x", ""]);
     }
 }
+
+/// A node started from the real binary (`baraza node run` on loopback,
+/// ports chosen by the OS, a fresh data dir, only the environment given
+/// here), killed on drop.
+pub struct NodeChild {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    _data: TempDir,
+}
+
+impl NodeChild {
+    /// Starts `bin node run` with the variables `env`; waits (up to a
+    /// minute) for the line naming its address.
+    pub fn start(bin: impl AsRef<Path>, env: &[(&str, &str)]) -> NodeChild {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+        let data = tempfile::tempdir().expect("temp data dir");
+        let mut command = std::process::Command::new(bin.as_ref());
+        command
+            .args(["node", "run", "--http", "127.0.0.1:0"])
+            .args(["--listen", "/ip4/127.0.0.1/tcp/0", "--data-dir"])
+            .arg(data.path())
+            .env_clear()
+            .env("HOME", data.path())
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = command.spawn().expect("start baraza node");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let url = loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the node did not report its address"
+            );
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(at) = line.find("http://") {
+                        break line[at..].trim().to_owned();
+                    }
+                }
+                _ => panic!("the node exited before serving"),
+            }
+        };
+        // Keep draining stdout so the node never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        NodeChild {
+            child,
+            url,
+            _data: data,
+        }
+    }
+}
+
+impl Drop for NodeChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -61,7 +61,7 @@ async fn check_log(
     previous: Option<(u64, Hash)>,
 ) -> (u64, Hash) {
     let info: LogInfo = client.get_typed("/v1/log").await.ok();
-    let mut log = MemoryLog::default();
+    let mut log = tlog::MemoryLog::new();
     let mut start = 0;
     loop {
         let page: LogEntries = client
@@ -84,15 +84,19 @@ async fn check_log(
             None => break,
         }
     }
-    assert_eq!(log.leaves.len() as u64, info.size, "every entry is served");
-    let logged: HashSet<ObjectId> = log.leaves.iter().map(|l| l.id).collect();
-    assert_eq!(logged.len(), log.leaves.len(), "no object is logged twice");
+    assert_eq!(log.size(), info.size, "every entry is served");
+    let logged: HashSet<ObjectId> = log.leaves().iter().map(|l| l.id).collect();
+    assert_eq!(
+        logged.len(),
+        log.leaves().len(),
+        "no object is logged twice"
+    );
     let missing = acknowledged
         .iter()
         .filter(|id| !logged.contains(id))
         .count();
     assert_eq!(missing, 0, "acknowledged objects missing from the log");
-    let root = tlog::tree_hash(info.size, &log).expect("root");
+    let root = log.root(info.size).expect("root");
     let node: ConsistencyProof = client
         .get_typed(&format!("/v1/log/consistency?old={0}&new={0}", info.size))
         .await
@@ -116,36 +120,6 @@ async fn check_log(
             .expect("the log after kill -9 extends the log before it");
     }
     (info.size, root)
-}
-
-/// A log rebuilt from its entries.
-#[derive(Default)]
-struct MemoryLog {
-    hashes: Vec<Hash>,
-    leaves: Vec<LogLeaf>,
-}
-
-impl tlog::StoredHashes for MemoryLog {
-    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
-        indexes
-            .iter()
-            .map(|i| {
-                self.hashes
-                    .get(*i as usize)
-                    .copied()
-                    .ok_or_else(|| format!("no hash {i}"))
-            })
-            .collect()
-    }
-}
-
-impl MemoryLog {
-    fn append(&mut self, leaf: LogLeaf) {
-        let index = self.leaves.len() as u64;
-        let hashes = tlog::stored_hashes(index, &leaf, self).expect("append");
-        self.hashes.extend(hashes.into_iter().map(|(_, h)| h));
-        self.leaves.push(leaf);
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

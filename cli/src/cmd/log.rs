@@ -15,7 +15,9 @@ use serde_json::json;
 
 use super::Globals;
 use crate::client::NodeClient;
-use crate::logcheck::{hex_of, MemoryLog};
+use baraza_protocol::tlog::MemoryLog;
+
+use crate::logcheck::hex_of;
 
 /// Entries asked for per page (the node serves at most 1000).
 const PAGE: usize = 1000;
@@ -95,7 +97,7 @@ fn verify(client: &NodeClient, args: &LogVerifyArgs) -> anyhow::Result<ExitCode>
     })?;
     let size = signed.checkpoint.size;
     let bar = progress_bar(size, args.json);
-    let mut log = MemoryLog::default();
+    let mut log = MemoryLog::new();
     while log.size() < size {
         let start = log.size();
         let want = usize::try_from(size - start).map_or(PAGE, |left| left.min(PAGE));
@@ -116,15 +118,18 @@ fn verify(client: &NodeClient, args: &LogVerifyArgs) -> anyhow::Result<ExitCode>
                     log.size()
                 );
             }
-            log.append(&LogLeaf {
+            log.append(LogLeaf {
                 id: entry.id,
                 time_ms: entry.time_ms,
-            })?;
+            })
+            .map_err(|e| anyhow::anyhow!("cannot hash entry {}: {e}", entry.index))?;
         }
         bar.set_position(log.size());
     }
     bar.finish_and_clear();
-    let root = log.root()?;
+    let root = log
+        .root(log.size())
+        .map_err(|e| anyhow::anyhow!("cannot compute the root: {e}"))?;
     let matches = root == signed.checkpoint.root;
     if args.json {
         println!(

@@ -21,6 +21,7 @@ mod checkpoint;
 mod cosignature;
 mod error;
 mod leaf;
+mod memory;
 mod note;
 mod proof;
 mod receipt;
@@ -30,6 +31,7 @@ pub use checkpoint::{Checkpoint, SignedCheckpoint};
 pub use cosignature::{Cosignature, CosignatureKey, COSIGNATURE_ALGORITHM};
 pub use error::LogError;
 pub use leaf::{LogLeaf, LEAF_BYTES};
+pub use memory::MemoryLog;
 pub use note::{log_verifier_key, LOG_KEY_ALGORITHM};
 pub use proof::{
     consistency_proof, inclusion_proof, stored_hashes, tree_hash, verify_consistency,
