@@ -69,15 +69,12 @@ async fn check_log(
             .await
             .ok();
         for entry in &page.entries {
-            assert_eq!(
-                entry.index,
-                log.leaves.len() as u64,
-                "entries are consecutive"
-            );
+            assert_eq!(entry.index, log.size(), "entries are consecutive");
             log.append(LogLeaf {
                 id: entry.id,
                 time_ms: entry.time_ms,
-            });
+            })
+            .expect("append");
         }
         match page.next {
             Some(next) => start = next,
