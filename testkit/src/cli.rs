@@ -187,17 +187,6 @@ pub fn is_id(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn argv_keeps_quoted_spaces() {
-        assert_eq!(argv("a 'b c'  d"), ["a", "b c", "d"]);
-        assert_eq!(argv("x ''"), ["x", ""]);
-    }
-}
-
 /// A node started from the real binary (`baraza node run` on loopback,
 /// ports chosen by the OS, a fresh data dir, only the environment given
 /// here), killed on drop.
@@ -258,5 +247,16 @@ impl Drop for NodeChild {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argv_keeps_quoted_spaces() {
+        assert_eq!(argv("a 'b c'  d"), ["a", "b c", "d"]);
+        assert_eq!(argv("x ''"), ["x", ""]);
     }
 }
