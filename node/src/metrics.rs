@@ -333,6 +333,13 @@ impl TlogMetrics {
             .set(i64::try_from(now).unwrap_or(i64::MAX));
     }
 
+    /// At start: the latest checkpoint kept is of `size` entries (its
+    /// signing time is not kept, so the timestamp gauge waits for the next).
+    pub fn seed_checkpoint_size(&self, size: u64) {
+        self.checkpoint_size
+            .set(i64::try_from(size).unwrap_or(i64::MAX));
+    }
+
     /// `n` receipts were signed.
     pub fn receipts_signed(&self, n: u64) {
         self.receipts.inc_by(n);

@@ -123,6 +123,9 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
         addr: config.http.listen,
         source,
     })?;
+    if let Ok(Some((size, _))) = store.checkpoint(None) {
+        metrics.tlog.seed_checkpoint_size(size);
+    }
     let notary = Arc::new(Notary::new(&node_key, config.tlog.checkpoint_interval_secs));
     let witnesses = config
         .tlog

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use baraza_protocol::tlog::{
     check_cosignature, hash_hex, Cosignature, SignedCheckpoint, WitnessRequest, WitnessResponse,
@@ -19,6 +20,9 @@ use crate::store::SharedStore;
 
 /// Most witnesses asked per round.
 pub const MAX_WITNESSES: usize = 16;
+/// Longest a witness that failed is left alone before it is asked again
+/// (the wait doubles from the checkpoint interval up to this).
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// The log's side of witnessing.
 pub struct Cosigning {
@@ -29,6 +33,9 @@ pub struct Cosigning {
     witnesses: Vec<PeerId>,
     /// The size each witness last cosigned, as it told us.
     known: Mutex<HashMap<PeerId, u64>>,
+    /// Witnesses that failed (refused, unreachable, no witness protocol):
+    /// not asked again before the instant, and the wait after the next failure.
+    backoff: Mutex<HashMap<PeerId, (Instant, Duration)>>,
 }
 
 impl Cosigning {
@@ -45,6 +52,7 @@ impl Cosigning {
             metrics,
             witnesses,
             known: Mutex::new(HashMap::new()),
+            backoff: Mutex::new(HashMap::new()),
         }
     }
 
@@ -79,12 +87,23 @@ impl Cosigning {
             if signed.cosignatures.iter().any(|c| c.witness.key == key) {
                 continue;
             }
+            let now = Instant::now();
+            let waiting = crate::metrics::lock(&self.backoff).get(&peer).copied();
+            if waiting.is_some_and(|(until, _)| until > now) {
+                continue;
+            }
             match self.ask(peer, &key, &signed, size).await {
                 Ok(cosignature) => {
+                    crate::metrics::lock(&self.backoff).remove(&peer);
                     signed.add_cosignature(cosignature);
                     added += 1;
                 }
-                Err(error) => tracing::debug!(%peer, %error, size, "no cosignature"),
+                Err(error) => {
+                    let wait =
+                        waiting.map_or(Duration::from_secs(1), |(_, w)| (w * 2).min(MAX_BACKOFF));
+                    crate::metrics::lock(&self.backoff).insert(peer, (now + wait, wait));
+                    tracing::debug!(%peer, %error, size, retry_in_secs = wait.as_secs(), "no cosignature");
+                }
             }
         }
         if added > 0 {
