@@ -312,7 +312,7 @@ async fn every_documented_path_is_served() {
         .lines()
         .filter_map(|l| l.strip_prefix("  /").and_then(|p| p.strip_suffix(':')))
         .collect();
-    assert_eq!(paths.len(), 17, "{paths:?}");
+    assert_eq!(paths.len(), 23, "{paths:?}");
     let did = stakeholder().public().to_did();
     for path in paths {
         let concrete = format!("/{path}")
