@@ -126,6 +126,9 @@ pub async fn start(config: Config) -> Result<RunningNode, NodeError> {
     if let Ok(Some((size, _))) = store.checkpoint(None) {
         metrics.tlog.seed_checkpoint_size(size);
     }
+    if let Ok(found) = crate::tlog::equivocations(&*store) {
+        metrics.tlog.set_equivocating(found.len());
+    }
     let notary = Arc::new(Notary::new(&node_key, config.tlog.checkpoint_interval_secs));
     let witnesses = config
         .tlog

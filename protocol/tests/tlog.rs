@@ -394,6 +394,15 @@ fn a_forked_log_hands_its_witness_evidence_anyone_can_check() {
     let mut swapped = evidence.clone();
     swapped.later = request(&honest, &key, 0, 10).checkpoint;
     assert!(swapped.verify().is_err());
+    // A checkpoint of the empty tree against any other is no evidence.
+    let empty = SignedCheckpoint::sign(&key, 0, EMPTY_HASH);
+    let forged = Evidence {
+        earlier: String::from_utf8(empty.to_note()).expect("utf-8"),
+        later: evidence.later.clone(),
+        root: hash_hex(&tree_hash(15, &fork).expect("root")),
+        proof: Vec::new(),
+    };
+    assert!(forged.verify().is_err(), "size-0 evidence must not check");
     // Same size, another root: evidence with an empty proof.
     let other = forked(10, 3);
     let same = match decide(&request(&other, &key, 10, 10), Some(&state), &witness, 4) {

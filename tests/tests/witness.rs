@@ -168,9 +168,13 @@ fn a_node_that_forks_its_log_is_caught_by_its_witnesses_and_reported_by_all() {
     // No witness cosigned the forked checkpoint.
     assert!(!cosigned_by(&nodes[0], 5, &keys[1..2]));
     assert!(!cosigned_by(&nodes[0], 5, &keys[2..3]));
-    let metrics = nodes[2].client().metrics();
+    // The gauge follows the kept evidence (set just after it is written).
     assert!(
-        metrics.contains("baraza_log_equivocating_nodes 1"),
-        "{metrics}"
+        eventually(WAIT, || nodes.iter().all(|n| n
+            .client()
+            .metrics()
+            .contains("baraza_log_equivocating_nodes 1"))),
+        "the equivocation gauge: {}",
+        nodes[2].client().metrics()
     );
 }

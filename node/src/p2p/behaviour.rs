@@ -88,7 +88,10 @@ fn message_id(message: &gossipsub::Message) -> MessageId {
     MessageId::from(Sha256::digest(&message.data).to_vec())
 }
 
-fn score_params(topic: &IdentTopic) -> PeerScoreParams {
+/// Scoring of both topics (objects and evidence): the same rules, so a
+/// peer that gossips forged evidence is penalised as one that gossips
+/// invalid objects.
+fn score_params(topics: &[IdentTopic]) -> PeerScoreParams {
     let mut params = PeerScoreParams {
         // Several NRI nodes may share an address (NAT, one host): no penalty.
         ip_colocation_factor_weight: 0.0,
@@ -108,7 +111,9 @@ fn score_params(topic: &IdentTopic) -> PeerScoreParams {
         invalid_message_deliveries_decay: 0.9967,
         ..TopicScoreParams::default()
     };
-    params.topics.insert(topic.hash(), topic_params);
+    for topic in topics {
+        params.topics.insert(topic.hash(), topic_params.clone());
+    }
     params
 }
 
@@ -166,7 +171,10 @@ impl Behaviour {
             gossipsub = gossipsub.with_metrics(registry, metrics);
         }
         gossipsub
-            .with_peer_score(score_params(&topic), score_thresholds())
+            .with_peer_score(
+                score_params(&[topic.clone(), evidence_topic(&settings.network)]),
+                score_thresholds(),
+            )
             .map_err(|e| P2pError::Setup(format!("gossipsub scoring: {e}")))?;
         for topic in [topic, evidence_topic(&settings.network)] {
             gossipsub

@@ -17,4 +17,4 @@ mod witness;
 
 pub use cosigning::{Cosigning, MAX_WITNESSES};
 pub use notary::Notary;
-pub use witness::{equivocations, Witness, MAX_WITNESSED_LOGS};
+pub use witness::{equivocations, Witness, MAX_EVIDENCE_LOGS, MAX_WITNESSED_LOGS};

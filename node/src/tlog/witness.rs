@@ -11,7 +11,6 @@ use baraza_protocol::tlog::{
 };
 use baraza_protocol::Keypair;
 use libp2p::PeerId;
-use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
 use crate::metrics::TlogMetrics;
@@ -20,11 +19,14 @@ use crate::store::{now_ms, SharedStore, StoreError};
 
 /// Record names of a witness's memory of a log: this, then the origin.
 const STATE: &str = "witness/";
-/// Record names of evidence: this, then the origin, `/`, a hash.
+/// Record names of evidence: this, then the origin.
 const EVIDENCE: &str = "evidence/";
 /// Most logs a witness remembers: a peer that makes up keys cannot make
 /// the witness's memory grow without bound.
 pub const MAX_WITNESSED_LOGS: usize = 1000;
+/// Most logs evidence is kept against (one piece each): evidence from
+/// gossip about made-up logs cannot grow the store without bound.
+pub const MAX_EVIDENCE_LOGS: usize = 1000;
 
 /// This node as a witness.
 pub struct Witness {
@@ -107,9 +109,13 @@ impl Witness {
 
     /// Keeps checked evidence; whether it was new.
     async fn keep(&self, evidence: &Evidence, shown: &Equivocation) -> Result<bool, StoreError> {
-        let digest = Sha256::digest(format!("{}\n{}", evidence.earlier, evidence.later));
-        let name = format!("{EVIDENCE}{}/{}", shown.origin, hex::encode(&digest[..16]));
+        // One piece of evidence per log is enough to name it.
+        let name = format!("{EVIDENCE}{}", shown.origin);
         if self.store.record(&name)?.is_some() {
+            return Ok(false);
+        }
+        if self.store.records_under(EVIDENCE, MAX_EVIDENCE_LOGS)?.len() >= MAX_EVIDENCE_LOGS {
+            tracing::warn!(node = %shown.node, "evidence not kept: this node already holds evidence against {MAX_EVIDENCE_LOGS} logs");
             return Ok(false);
         }
         let bytes = serde_json::to_vec(evidence).map_err(|e| StoreError::Engine {

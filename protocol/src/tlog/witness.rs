@@ -201,6 +201,8 @@ pub fn decide(
         Err(e) => return refuse("bad_checkpoint", e.to_string()),
     };
     let checkpoint = &signed.checkpoint;
+    // A memory of an empty tree is no memory: every tree extends it.
+    let state = state.filter(|s| s.size > 0);
     let (old_size, old_root) = match state {
         Some(s) => match parse_hash(&s.root) {
             Ok(root) => (s.size, Some(root)),
@@ -319,6 +321,11 @@ impl Evidence {
         }
         if earlier.size > later.size {
             return Err(LogError::ProofInvalid("evidence (earlier is larger)"));
+        }
+        // Every tree extends the empty one: a checkpoint of size 0 proves
+        // nothing against any other (and a log never signs one).
+        if earlier.size == 0 {
+            return Err(LogError::ProofInvalid("evidence (earlier is empty)"));
         }
         let root = parse_hash(&self.root)?;
         let proof = parse_proof(&self.proof)?;
