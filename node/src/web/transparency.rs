@@ -143,22 +143,24 @@ fn cosignatures(ctx: &Ctx, latest: &LatestCheckpoint) -> Markup {
         @if cosignatures.is_empty() {
             p { (s(lang, "log_no_cosignatures")) }
         } @else {
-            table class="data cosignatures" {
-                thead {
-                    tr {
-                        th scope="col" { (s(lang, "log_witness")) }
-                        th scope="col" { (s(lang, "log_cosigned_at")) }
-                    }
-                }
-                tbody {
-                    @for c in cosignatures {
-                        @let did = c.witness.key.to_did();
+            div class="scroll" {
+                table class="data cosignatures" {
+                    thead {
                         tr {
-                            td { code title=(did) { (short_did(&did)) } }
-                            td { (date(c.time_secs.saturating_mul(1000))) }
+                            th scope="col" { (s(lang, "log_witness")) }
+                            th scope="col" { (s(lang, "log_cosigned_at")) }
                         }
                     }
-                }
+                    tbody {
+                        @for c in cosignatures {
+                            @let did = c.witness.key.to_did();
+                            tr {
+                                td { code title=(did) { (short_did(&did)) } }
+                                td { (date(c.time_secs.saturating_mul(1000))) }
+                            }
+                        }
+                    }
+    }
             }
         }
     }
@@ -185,7 +187,7 @@ pub(super) fn entry_block(
                     ])) }
                     @match latest.filter(|c| entry.index < c.size) {
                         Some(latest) => {
-                            @let count = latest.signed.as_ref().map_or(0, |s| s.cosignatures.len());
+                            @let count = latest.signed.as_ref().map_or(0, |signed| signed.cosignatures.len());
                             p { (fill(lang, "log_in_checkpoint", &[
                                 ("size", html! { (latest.size) }),
                                 ("count", html! { (count) }),

@@ -175,7 +175,7 @@ pub(super) const WRITING: Strings = &[
     ("log_entry", "Logged by this node as entry {index} at {time}."),
     ("log_in_checkpoint", "In the latest checkpoint (tree size {size}). Witness cosignatures: {count}."),
     ("log_no_checkpoint", "Not in a checkpoint yet (the node signs one every {secs} s)."),
-    ("log_not_logged", "Not in this node’s log: it was stored before the node kept one."),
+    ("log_not_logged", "Not in this node’s log."),
     ("log_witness", "Witness"),
     ("log_cosigned_at", "Cosigned at"),
     ("log_proof", "Its inclusion proof (JSON)"),

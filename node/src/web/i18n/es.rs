@@ -177,7 +177,7 @@ pub(super) const WRITING: Strings = &[
     ("log_entry", "Registrado por este nodo como entrada {index} el {time}."),
     ("log_in_checkpoint", "En el último punto de control (tamaño del árbol: {size}). Cofirmas de testigos: {count}."),
     ("log_no_checkpoint", "Aún no está en un punto de control (el nodo firma uno cada {secs} s)."),
-    ("log_not_logged", "No figura en el registro de este nodo: se almacenó antes de que el nodo llevara un registro."),
+    ("log_not_logged", "No figura en el registro de este nodo."),
     ("log_witness", "Testigo"),
     ("log_cosigned_at", "Cofirmado el"),
     ("log_proof", "Su prueba de inclusión (JSON)"),

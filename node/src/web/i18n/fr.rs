@@ -174,7 +174,7 @@ pub(super) const WRITING: Strings = &[
     ("log_entry", "Journalisé par ce nœud comme entrée {index} le {time}."),
     ("log_in_checkpoint", "Dans le dernier point de contrôle (taille de l’arbre : {size}). Cosignatures de témoins : {count}."),
     ("log_no_checkpoint", "Pas encore dans un point de contrôle (le nœud en signe un toutes les {secs} s)."),
-    ("log_not_logged", "Absent du journal de ce nœud : il a été stocké avant que le nœud ne tienne un journal."),
+    ("log_not_logged", "Absent du journal de ce nœud."),
     ("log_witness", "Témoin"),
     ("log_cosigned_at", "Cosigné le"),
     ("log_proof", "Sa preuve d’inclusion (JSON)"),

@@ -178,7 +178,7 @@ pub(super) const WRITING: Strings = &[
     ("log_entry", "本节点已于 {time} 将其记入日志，条目编号 {index}。"),
     ("log_in_checkpoint", "已包含在最新检查点中（树大小：{size}）。见证人联署数：{count}。"),
     ("log_no_checkpoint", "尚未包含在检查点中（本节点每 {secs} 秒签署一个检查点）。"),
-    ("log_not_logged", "不在本节点的日志中：它在本节点开始记日志之前就已存储。"),
+    ("log_not_logged", "不在本节点的日志中。"),
     ("log_witness", "见证人"),
     ("log_cosigned_at", "联署时间"),
     ("log_proof", "其包含证明（JSON）"),
