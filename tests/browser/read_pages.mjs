@@ -39,7 +39,7 @@ const VIEWPORTS = { desktop: DESKTOP, phone: PHONE };
  * with the most structure (threads, trees, tables, charts) on a desktop.
  */
 const MORE = [
-  { lang: 'ar', viewportName: 'phone', names: ['overview', 'section', 'object', 'audit-draft'] },
+  { lang: 'ar', viewportName: 'phone', names: ['overview', 'section', 'object', 'audit-draft', 'log'] },
   { lang: 'zh', viewportName: 'phone', names: ['overview', 'section', 'audit-draft'] },
   { lang: 'ar', viewportName: 'desktop', names: ['section', 'audit-release'] },
 ];
@@ -78,8 +78,9 @@ try {
 failures.finish(`all ${visited} page visits passed`);
 
 /**
- * Finds the pages to test by following links from B's overview, and the
- * release through the JSON API (no page links to it by kind).
+ * Finds the pages to test by following links from B's overview (the log
+ * from its header), and the release through the JSON API (no page links
+ * to it by kind).
  * @returns {Promise<Record<string, string>>} name → URL
  */
 async function discover(browser) {
@@ -98,6 +99,7 @@ async function discover(browser) {
   };
   try {
     await page.goto(`${B}/`);
+    const log = await link('header a.log');
     const section = await link('main a[href*="/sections/"]');
     const object = await link(`main a[href^="/objects/${charter.id}"]`);
     await page.goto(section);
@@ -113,6 +115,7 @@ async function discover(browser) {
       author,
       'audit-draft': draftAudit,
       'audit-release': `${B}/audit/${release}`,
+      log,
     };
   } finally {
     await page.context().close();

@@ -5,10 +5,11 @@
 //   on node A: create a key in the page → download its key file and import
 //   it with the real `baraza key import` (and the reverse: a key made by
 //   `baraza key export` imported into a second browser) → sign a profile →
-//   comment on a draft paragraph → the comment appears on node B's section
-//   page → support it, by keyboard alone → node B's audit page shows the
-//   endorsement → reply and retract the reply → a comment the node refuses
-//   shows the node's error. In the page, the browser's encoder re-signs
+//   comment on a draft paragraph → the node's receipt for it is shown and
+//   downloads → the comment appears on node B's section page → support it,
+//   by keyboard alone → node B's audit page shows the endorsement → reply
+//   and retract the reply → a comment the node refuses shows the node's
+//   error. In the page, the browser's encoder re-signs
 //   every Rust signing vector byte for byte.
 //
 // Every page state is checked with axe (no serious or critical violation),
@@ -82,6 +83,32 @@ async function eventually(page, url, check, what, seconds = 30) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
     await page.waitForTimeout(500);
   }
+}
+
+/**
+ * Checks the receipt shown after signing with `formSelector`: the node's
+ * signed note for object `id`, its entry said in words (the same entry the
+ * node's log lists), and a download of exactly that note.
+ */
+async function checkReceipt(page, formSelector, id) {
+  const box = page.locator(`${formSelector} section.receipt`);
+  await box.waitFor({ state: 'visible' });
+  expect((await box.locator('h3').textContent()) === 'Receipt', 'the receipt has its heading');
+  const note = await box.locator('pre.receipt-note').textContent();
+  const index = /^index (\d+)$/m.exec(note)?.[1];
+  expect(note.startsWith('baraza/receipt/v1\n') && note.includes(`\nobject ${id}\n`) && index !== undefined,
+    `the receipt names the object: ${note}`);
+  const facts = await box.locator('p.receipt-facts').textContent();
+  expect(facts.includes(`entry ${index},`) && / UTC\.$/.test(facts), `the receipt says its entry and time: ${facts}`);
+  const logged = await getJson(`${A}/v1/log/entries?start=${index}&limit=1`);
+  expect(logged.entries[0]?.id === id, `entry ${index} of the node's log is the object: ${JSON.stringify(logged)}`);
+  const link = box.getByRole('link', { name: 'Download receipt' });
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename() === `receipt-${id.slice(0, 12)}.txt`, `downloaded as ${download.suggestedFilename()}`);
+  const file = join(ARTIFACTS, download.suggestedFilename());
+  await download.saveAs(file);
+  expect((await readFile(file, 'utf8')) === note, 'the download is the receipt as the node signed it');
+  await checkA11y(page, 'receipt');
 }
 
 function cli(args, env) {
@@ -235,6 +262,7 @@ try {
       },
     });
     expect(result.ok, `comment stored: ${result.text}`);
+    await checkReceipt(page, '#comment-form', result.id);
     await screenshot(page, 'section-commented');
     const stored = await getJson(`${A}/v1/objects/${result.id}`);
     expect(stored.body.text === commentText && stored.author === did, 'node A holds the comment as signed');

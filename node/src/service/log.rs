@@ -2,11 +2,11 @@
 //! consistency proofs (PROTOCOL.md §14), each off the async threads.
 
 use baraza_api_types::{ConsistencyProof, InclusionProof, LogEntries, LogEntryInfo};
-use baraza_protocol::tlog::{Hash, LogLeaf};
+use baraza_protocol::tlog::{Hash, LogLeaf, SignedCheckpoint};
 use baraza_protocol::ObjectId;
 
 use super::{blocking, Service, ServiceError};
-use crate::store::{LogQueryError, MAX_PAGE};
+use crate::store::{LogQueryError, ObjectStore, MAX_PAGE};
 
 fn hex_of(hash: &Hash) -> String {
     hex::encode(hash.0)
@@ -114,6 +114,40 @@ impl Service {
         })
         .await
     }
+}
+
+/// The latest checkpoint as this node keeps it: the note, and what it
+/// says once checked.
+pub(crate) struct LatestCheckpoint {
+    /// The tree size it signs.
+    pub(crate) size: u64,
+    /// The signed note, as text.
+    pub(crate) note: String,
+    /// The note parsed and its signatures checked (`None` if it does not
+    /// check: the pages still show the note, and say nothing it does not).
+    pub(crate) signed: Option<SignedCheckpoint>,
+}
+
+/// The latest checkpoint, if one is signed yet. Blocking: call it inside
+/// [`blocking`] (as the pages do).
+pub(crate) fn latest_checkpoint(
+    store: &dyn ObjectStore,
+) -> Result<Option<LatestCheckpoint>, ServiceError> {
+    let Some((size, note)) = store.checkpoint(None)? else {
+        return Ok(None);
+    };
+    let signed = match SignedCheckpoint::verify(&note) {
+        Ok(signed) => Some(signed),
+        Err(error) => {
+            tracing::error!(size, %error, "this node's latest checkpoint does not verify");
+            None
+        }
+    };
+    Ok(Some(LatestCheckpoint {
+        size,
+        note: String::from_utf8_lossy(&note).into_owned(),
+        signed,
+    }))
 }
 
 fn log_query(error: LogQueryError) -> ServiceError {

@@ -8,6 +8,8 @@
 //! into the page as they are (they are the node's own, not a signer's), so
 //! a test keeps markup characters out of them.
 
+use maud::{Markup, PreEscaped, Render};
+
 use super::i18n::Lang;
 
 /// The string `id` in `lang`: English when the language lacks it, and
@@ -32,6 +34,31 @@ pub(crate) fn region_label(lang: Lang, region: baraza_protocol::kinds::Region) -
         "" => region.as_str(),
         text => text,
     }
+}
+
+/// The string `id` in `lang` with its `{name}` placeholders filled by
+/// markup (a number, a `<time>`): the text around them is escaped like any
+/// interpolation, so the placeholders may sit wherever a language puts
+/// them. A placeholder without a value is left as it is.
+pub(crate) fn fill(lang: Lang, id: &str, values: &[(&str, Markup)]) -> Markup {
+    let mut out = String::new();
+    let mut rest = s(lang, id);
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|end| open + end) else {
+            break;
+        };
+        let name = &rest[open + 1..close];
+        match values.iter().find(|(n, _)| *n == name) {
+            Some((_, value)) => {
+                rest[..open].render_to(&mut out);
+                out.push_str(&value.0);
+            }
+            None => rest[..=close].render_to(&mut out),
+        }
+        rest = &rest[close + 1..];
+    }
+    rest.render_to(&mut out);
+    PreEscaped(out)
 }
 
 /// The string `id` in `lang`'s own table.
@@ -81,6 +108,9 @@ const SCRIPT_IDS: &[&str] = &[
     "choose_file",
     "file_too_big",
     "forget_confirm",
+    "receipt_title",
+    "receipt_intro",
+    "receipt_download",
 ];
 
 #[cfg(test)]
@@ -191,11 +221,12 @@ mod tests {
             ("audit_page.rs", include_str!("audit_page.rs")),
             ("section.rs", include_str!("section.rs")),
             ("object.rs", include_str!("object.rs")),
+            ("transparency.rs", include_str!("transparency.rs")),
             ("html.rs", include_str!("html.rs")),
         ];
         let mut used = BTreeSet::new();
         for (file, source) in sources {
-            for call in ["s(lang, \"", "s(ctx.lang, \"", "t(\""] {
+            for call in ["s(lang, \"", "s(ctx.lang, \"", "t(\"", "fill(lang, \""] {
                 for id in ids_called(source, call) {
                     used.insert((file, id));
                 }
@@ -244,6 +275,28 @@ mod tests {
                 assert!(find(lang, id).is_some(), "{id} is in {lang:?}'s table");
             }
         }
+    }
+
+    #[test]
+    fn fill_puts_markup_in_place_of_its_placeholders() {
+        let index = maud::html! { strong { "4" } };
+        let filled = fill(Lang::En, "log_entry", &[("index", index.clone())]).into_string();
+        assert_eq!(
+            filled, "Logged by this node as entry <strong>4</strong> at {time}.",
+            "a value it lacks stays a placeholder"
+        );
+        let zh = fill(
+            Lang::Zh,
+            "log_entry",
+            &[("index", index), ("time", maud::html! { "T" })],
+        )
+        .into_string();
+        assert_eq!(
+            zh,
+            "本节点已于 T 将其记入日志，条目编号 <strong>4</strong>。"
+        );
+        let text = maud::html! { (fill(Lang::En, "no_such_id", &[])) }.into_string();
+        assert_eq!(text, "", "an unknown id is empty");
     }
 
     #[test]

@@ -112,6 +112,7 @@ impl Page {
                 body {
                     header {
                         a class="site" href={ "/?lang=" (tag) } { (lang.t(Key::SiteTitle)) }
+                        a class="log" href={ "/log?lang=" (tag) } { (catalogue::s(lang, "log_title")) }
                         a id="identity-link" class="identity" href={ "/identity?lang=" (tag) } {
                             (catalogue::s(lang, "your_key"))
                         }

@@ -1,7 +1,8 @@
 //! Pages for stakeholders and auditors, served by the node itself on its
 //! HTTP port: the consultations, a section (its current draft, comments
-//! threaded, endorsements by stakeholder group), any object, an author,
-//! and an audit of any object. Server-rendered, readable without
+//! threaded, endorsements by stakeholder group), any object (with its place
+//! in the node's transparency log), an author, an audit of any object, and
+//! the transparency log itself (`/log`). Server-rendered, readable without
 //! JavaScript, no assets from other origins (a strict CSP on every page).
 //!
 //! Writing happens in the browser: the page script (`assets/`) keeps the
@@ -20,6 +21,7 @@ mod identity;
 mod links;
 mod object;
 mod section;
+mod transparency;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -50,6 +52,7 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/authors/{did}", get(object::author))
         .route("/audit/{id}", get(audit_page::audit))
         .route("/identity", get(identity_page))
+        .route("/log", get(transparency::log_page))
         .route("/assets/{name}", get(assets::asset))
 }
 

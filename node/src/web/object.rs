@@ -10,8 +10,11 @@ use super::html::{date, Page, Words};
 use super::i18n::Key;
 use super::links::short_did;
 use super::section::{latest_profile_group, paragraphs};
-use super::{all, catalogue, forms, parse_id, render_blocking, Ctx, LangQuery, MAX_LISTED};
+use super::{
+    all, catalogue, forms, parse_id, render_blocking, transparency, Ctx, LangQuery, MAX_LISTED,
+};
 use crate::http::{ApiError, ApiState};
+use crate::service::log::latest_checkpoint;
 use crate::store::Listing;
 
 pub(super) async fn object(
@@ -38,13 +41,27 @@ fn object_page(state: &ApiState, ctx: &Ctx, id: &str) -> Result<Page, ApiError> 
         },
         MAX_LISTED,
     )?;
-    let body = render_object(ctx, &object, &referrers);
+    let entry = state.store.log_entry(&id)?;
+    let latest = latest_checkpoint(&*state.store)?;
+    let log = transparency::entry_block(
+        ctx,
+        entry.as_ref(),
+        latest.as_ref(),
+        state.notary.checkpoint_interval_secs(),
+    );
+    let body = render_object(ctx, &object, &referrers, log);
     Ok(ctx.page(format!("{} {}", object.kind().as_str(), id.short()), body))
 }
 
 /// An object's page body: its text (for a comment), its fields, what
-/// refers to it, and the forms to answer it.
-fn render_object(ctx: &Ctx, object: &SignedObject, referrers: &[SignedObject]) -> Markup {
+/// refers to it, its place in the node's log (`log`), and the forms to
+/// answer it.
+fn render_object(
+    ctx: &Ctx,
+    object: &SignedObject,
+    referrers: &[SignedObject],
+    log: Markup,
+) -> Markup {
     let id = object.id();
     let json = object.to_json();
     let retracted = retracted_by_author(object, referrers);
@@ -96,6 +113,7 @@ fn render_object(ctx: &Ctx, object: &SignedObject, referrers: &[SignedObject]) -
             }
         }
         p { a href=(ctx.href(&format!("/audit/{id}"))) { (ctx.t(Key::ShowAudit)) } }
+        (log)
         (writing_forms(ctx, object, retracted))
     }
 }

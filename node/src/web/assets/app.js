@@ -11,7 +11,9 @@
 //                               context (no WebCrypto at all: use https)
 //   [data-did]                  filled with the held key's did:key
 //   form[data-sign="<kind>"]    builds a body of that kind from its named
-//                               fields, shows it, signs it, submits it
+//                               fields, shows it, signs it, submits it, and
+//                               shows the node's receipt (its signed word
+//                               that it logged the object) with a download
 //
 // Strings come from the page (<script type="application/json"
 // id="baraza-strings">), so they follow the page's language.
@@ -83,13 +85,68 @@ async function outcomeOf(response) {
   if (response.ok) {
     const result = (json.results || [])[0] || {};
     const key = { stored: 'stored', known: 'known', pending: 'pending', held: 'held' }[result.status] || 'stored';
-    return { ok: true, message: t(key) };
+    return { ok: true, message: t(key), receipt: typeof result.receipt === 'string' ? result.receipt : undefined };
   }
   const code = json.error ? ` ${json.error}` : '';
   return {
     ok: false,
     message: t('refused', { status: response.status, code, message: json.message || response.statusText }),
   };
+}
+
+/** The entry and time (ms) a receipt's text states (baraza/receipt/v1), or undefined. */
+function receiptFacts(note) {
+  const index = /^index (\d+)$/m.exec(note);
+  const time = Number(/^time (\d+)$/m.exec(note)?.[1]);
+  if (!index || !Number.isSafeInteger(time) || time > 8.64e15) return undefined;
+  return { index: index[1], time };
+}
+
+/** `ms` since the epoch as the pages write dates: `YYYY-MM-DD HH:MM UTC`. */
+function dateText(ms) {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Removes a form's receipt, and frees its download. */
+function dropReceipt(form) {
+  const old = form.querySelector('section.receipt');
+  if (!old) return;
+  const link = old.querySelector('a[download]');
+  if (link) URL.revokeObjectURL(link.href);
+  old.remove();
+}
+
+/**
+ * Shows the node's receipt for object `id` after the form's status: what
+ * it states in words, its text as signed, and a link to download it.
+ */
+function showReceipt(form, note, id) {
+  dropReceipt(form);
+  const box = document.createElement('section');
+  box.className = 'receipt';
+  box.setAttribute('aria-labelledby', `${form.id}-receipt`);
+  const h = document.createElement('h3');
+  h.id = `${form.id}-receipt`;
+  h.textContent = t('receipt_title');
+  box.append(h);
+  const facts = receiptFacts(note);
+  if (facts) {
+    const p = document.createElement('p');
+    p.className = 'receipt-facts';
+    p.textContent = t('receipt_intro', { index: facts.index, time: dateText(facts.time) });
+    box.append(p);
+  }
+  const pre = document.createElement('pre');
+  pre.className = 'receipt-note';
+  pre.textContent = note;
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([note], { type: 'text/plain' }));
+  link.download = `receipt-${id.slice(0, 12)}.txt`;
+  link.textContent = t('receipt_download');
+  const p = document.createElement('p');
+  p.append(link);
+  box.append(pre, p);
+  form.querySelector('.outcome').after(box);
 }
 
 /** Shows the review of a prepared object beside its form; resolves true to sign. */
@@ -124,6 +181,7 @@ function review(form, prepared) {
 }
 
 async function submitSigned(form) {
+  dropReceipt(form);
   if (!identity) return say(form, t('need_key'), false);
   let prepared;
   try {
@@ -150,6 +208,7 @@ async function submitSigned(form) {
       outcome.ok ? { href: `/objects/${sealed.id}?lang=${lang}`, text: sealed.id.slice(0, 12) } : undefined);
     if (outcome.ok) {
       form.dataset.lastId = sealed.id;
+      if (outcome.receipt) showReceipt(form, outcome.receipt, sealed.id);
       const text = form.querySelector('textarea');
       if (text) text.value = '';
     }
