@@ -23,6 +23,7 @@ mod log;
 mod memory;
 mod object_store;
 mod sled_batch;
+mod sled_log;
 mod sled_store;
 mod sync_index;
 mod writer;

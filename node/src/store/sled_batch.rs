@@ -12,11 +12,11 @@
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
-use baraza_protocol::tlog::{Hash, StoredHashes};
 use baraza_protocol::{ObjectId, SignedObject, KINDS};
 
 use super::admission::{Counters, Tables, Unheld};
 use super::log::{Appended, LogAppender};
+use super::sled_log::{LogRun, SledHashes};
 use super::sled_store::{count_key, decode_stored, engine};
 use super::{keys, StoreError};
 
@@ -61,6 +61,8 @@ pub(crate) struct SledTables<'a> {
     log: &'a mut LogAppender,
     /// The group's clock: the log time of what it stores.
     now_ms: u64,
+    /// The log's runs of this write.
+    log_run: LogRun,
 }
 
 impl<'a> SledTables<'a> {
@@ -82,6 +84,7 @@ impl<'a> SledTables<'a> {
             staged_counts: [0; KINDS.len()],
             log,
             now_ms,
+            log_run: LogRun::default(),
         }
     }
 
@@ -94,13 +97,15 @@ impl<'a> SledTables<'a> {
         let appended = self
             .log
             .append(object.id(), self.now_ms, &SledHashes(self.db))?;
-        log_entries(batch, &appended);
+        log_entry_key(batch, &appended);
+        self.log_run.push(&appended);
         Ok(())
     }
 
     /// Applies `batch`, which carries log appends: the log keeps them if
     /// it was written, forgets them if not.
     fn apply_logged(&mut self, mut batch: sled::Batch) -> Result<(), StoreError> {
+        self.log_run.write(&mut batch);
         batch.insert(keys::meta(LOG_SIZE_KEY), &self.log.size().to_be_bytes());
         match self.apply(batch) {
             Ok(()) => {
@@ -110,6 +115,7 @@ impl<'a> SledTables<'a> {
             }
             Err(e) => {
                 self.log.rolled_back();
+                self.log_run.clear();
                 Err(e)
             }
         }
@@ -312,33 +318,9 @@ fn index_entries(batch: &mut sled::Batch, object: &SignedObject, seq: u64) {
 /// The meta key of the log's size (written with every append).
 pub(crate) const LOG_SIZE_KEY: &str = "log/size";
 
-/// An append's writes: the stored hashes, the entry by id and by index.
-pub(crate) fn log_entries(batch: &mut sled::Batch, appended: &Appended) {
-    for (index, hash) in &appended.hashes {
-        batch.insert(keys::log_hash(*index), &hash.0);
-    }
+/// An append's write of the entry by id (its hashes and the entry by
+/// index go into the write's runs, `sled_log.rs`).
+pub(crate) fn log_entry_key(batch: &mut sled::Batch, appended: &Appended) {
     let entry = &appended.entry;
-    batch.insert(keys::log_entry(&entry.leaf.id), &entry.value());
-    batch.insert(
-        keys::log_leaf(entry.index),
-        entry.leaf.to_bytes().as_slice(),
-    );
-}
-
-/// The log tree's hashes in sled.
-pub(crate) struct SledHashes<'a>(pub(crate) &'a sled::Db);
-
-impl StoredHashes for SledHashes<'_> {
-    fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
-        indexes
-            .iter()
-            .map(|i| match self.0.get(keys::log_hash(*i)) {
-                Ok(Some(v)) => <[u8; 32]>::try_from(v.as_ref())
-                    .map(Hash)
-                    .map_err(|_| format!("stored hash {i} is {} bytes, not 32", v.len())),
-                Ok(None) => Err(format!("stored hash {i} is missing")),
-                Err(e) => Err(e.to_string()),
-            })
-            .collect()
-    }
+    batch.insert(keys::log_entry(&entry.leaf.id), entry.value().as_slice());
 }

@@ -19,7 +19,8 @@ use tokio::sync::broadcast;
 
 use super::admission::Counters;
 use super::log::{LogAppender, LogEntry};
-use super::sled_batch::{log_entries, SledHashes, LOG_SIZE_KEY};
+use super::sled_batch::{log_entry_key, LOG_SIZE_KEY};
+use super::sled_log::{read_leaves, LogRun, SledHashes};
 use super::sync_index::SyncIndexCell;
 use super::writer::{self, FlushObserver, Writer, WriterParts};
 use super::{
@@ -277,16 +278,10 @@ impl ObjectStore for SledStore {
         let end = self
             .log_size()
             .min(start.saturating_add(limit.min(MAX_PAGE) as u64));
-        let mut out = Vec::new();
-        for entry in self.db.range(keys::log_leaf(start)..keys::log_leaf(end)) {
-            let (key, value) = entry.map_err(engine)?;
-            let leaf = LogLeaf::from_bytes(&value).ok_or_else(|| StoreError::Corrupt {
-                id: format!("log entry {}", hex::encode(&key[1..])),
-                detail: format!("{} bytes, expected 40", value.len()),
-            })?;
-            out.push(leaf);
+        if start >= end {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        read_leaves(&self.db, start, end)
     }
 
     fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
@@ -449,6 +444,7 @@ fn backfill_log(db: &sled::Db, counters: &Counters) -> Result<u64, StoreError> {
     let now = super::now_ms();
     let mut log = LogAppender::new(size, last_log_time(db, size)?);
     let mut batch = sled::Batch::default();
+    let mut run = LogRun::default();
     let mut in_batch = 0;
     for entry in db.scan_prefix([keys::SEQ]) {
         let (_, value) = entry.map_err(engine)?;
@@ -460,13 +456,16 @@ fn backfill_log(db: &sled::Db, counters: &Counters) -> Result<u64, StoreError> {
             continue;
         }
         let appended = log.append(id, now, &SledHashes(db))?;
-        log_entries(&mut batch, &appended);
+        log_entry_key(&mut batch, &appended);
+        run.push(&appended);
         in_batch += 1;
         if in_batch == 4096 {
+            run.write(&mut batch);
             write_backfill(db, std::mem::take(&mut batch), &mut log)?;
             in_batch = 0;
         }
     }
+    run.write(&mut batch);
     write_backfill(db, batch, &mut log)?;
     db.flush().map_err(engine)?;
     Ok(log.size())
@@ -477,10 +476,8 @@ fn last_log_time(db: &sled::Db, size: u64) -> Result<u64, StoreError> {
     let Some(last) = size.checked_sub(1) else {
         return Ok(0);
     };
-    Ok(db
-        .get(keys::log_leaf(last))
-        .map_err(engine)?
-        .and_then(|v| LogLeaf::from_bytes(&v))
+    Ok(read_leaves(db, last, last + 1)?
+        .first()
         .map_or(0, |leaf| leaf.time_ms))
 }
 
