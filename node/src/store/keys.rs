@@ -18,9 +18,9 @@
 //! | `p` | id | pending object bytes (references not yet known) |
 //! | `w` | missing id, waiting id | — |
 //! | `h` | created_at, id | — (pending objects held until their time comes) |
-//! | `g` | stored-hash index | 32-byte hash (the log's tree, `log.rs`) |
+//! | `g` | first stored-hash index of a run | 32-byte hashes, concatenated (the log's tree, `sled_log.rs`) |
 //! | `e` | id | log index, log time (the object's log entry) |
-//! | `n` | log index | id, log time (the log's entries in order) |
+//! | `n` | first log index of a run | 40-byte entries (id, log time), concatenated |
 //! | `q` | tree size | signed checkpoint note |
 //! | `x` | name | a named record (witness memory, evidence) |
 //! | `m` | name | meta (counters, schema version, log size) |
