@@ -73,6 +73,7 @@ pub(super) async fn submit_many(
                         id: Some(admission.id),
                         status: Status::Refused(store_skipped_because(error)),
                         receipt: None,
+                        logged: None,
                     }
                 }
                 _ => Item::from_admission(admission),
@@ -92,6 +93,7 @@ pub(super) async fn submit_many(
                 message: format!("{error}; the rest of the body was not read"),
             },
             receipt: None,
+            logged: None,
         });
     }
     // An item stored later in the same request released the pending ones it completed.

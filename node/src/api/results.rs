@@ -12,7 +12,7 @@ use baraza_protocol::ObjectId;
 use crate::http::{ApiError, ApiState};
 use crate::metrics::SubmissionResult;
 use crate::service::{Admission, Refusal, Verdict};
-use crate::store::StoreError;
+use crate::store::{LogEntry, StoreError};
 
 /// What one object came to, in HTTP terms.
 #[derive(Debug)]
@@ -39,12 +39,19 @@ pub(super) struct Item {
     pub(super) status: Status,
     /// For a stored or known object: the node's signed receipt.
     pub(super) receipt: Option<String>,
+    /// For a newly stored object: its log entry, as the store reported
+    /// it (a known one's is read back for its receipt).
+    pub(super) logged: Option<LogEntry>,
 }
 
 impl Item {
     /// The item for one admission.
     pub(super) fn from_admission(admission: Admission) -> Item {
         let Admission { id, verdict } = admission;
+        let logged = match &verdict {
+            Verdict::Stored { log, .. } => *log,
+            _ => None,
+        };
         let status = match verdict {
             Verdict::Stored { .. } => Status::Stored,
             Verdict::Known => Status::Known,
@@ -55,6 +62,7 @@ impl Item {
                     id: None,
                     status: Status::Invalid { code, message },
                     receipt: None,
+                    logged: None,
                 }
             }
             Verdict::Refused { error } => Status::Refused(refused(&error)),
@@ -63,6 +71,7 @@ impl Item {
             id: Some(id),
             status,
             receipt: None,
+            logged,
         }
     }
 
@@ -117,11 +126,17 @@ impl Item {
 /// the transparency log (PROTOCOL.md §14). Many are signed on a blocking
 /// thread (~20 µs each).
 pub(super) async fn sign_receipts(state: &ApiState, items: &mut [Item]) -> Result<(), ApiError> {
-    let wanted: Vec<(usize, ObjectId)> = items
+    let wanted: Vec<(usize, ObjectId, Option<LogEntry>)> = items
         .iter()
         .enumerate()
         .filter(|(_, item)| matches!(item.status, Status::Stored | Status::Known))
-        .filter_map(|(i, item)| Some((i, item.id?)))
+        .filter_map(|(i, item)| {
+            Some((
+                i,
+                item.id?,
+                item.logged.filter(|e| Some(e.leaf.id) == item.id),
+            ))
+        })
         .collect();
     if wanted.is_empty() {
         return Ok(());
@@ -131,7 +146,13 @@ pub(super) async fn sign_receipts(state: &ApiState, items: &mut [Item]) -> Resul
     let sign = move || -> Result<Vec<(usize, Option<String>)>, StoreError> {
         wanted
             .into_iter()
-            .map(|(i, id)| Ok((i, store.log_entry(&id)?.map(|e| notary.receipt(&e)))))
+            .map(|(i, id, logged)| {
+                let entry = match logged {
+                    Some(entry) => Some(entry),
+                    None => store.log_entry(&id)?,
+                };
+                Ok((i, entry.map(|e| notary.receipt(&e))))
+            })
             .collect()
     };
     let signed = if items.len() == 1 {

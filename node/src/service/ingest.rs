@@ -6,7 +6,7 @@
 use baraza_protocol::{decode_batch, ObjectError, ObjectId, SignedObject};
 
 use super::{blocking, ServiceError};
-use crate::store::{ObjectStore, PutOutcome, StoreError};
+use crate::store::{LogEntry, ObjectStore, PutOutcome, StoreError};
 
 /// What became of one encoding.
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub enum Verdict {
     Stored {
         /// Position in this node's event log.
         seq: u64,
+        /// Its entry in this node's transparency log.
+        log: Option<LogEntry>,
     },
     /// Already stored before.
     Known,
@@ -80,7 +82,7 @@ impl Verdict {
     /// The verdict for one store outcome.
     fn of(outcome: Result<PutOutcome, StoreError>) -> Verdict {
         match outcome {
-            Ok(PutOutcome::Stored { seq }) => Verdict::Stored { seq },
+            Ok(PutOutcome::Stored { seq, log }) => Verdict::Stored { seq, log },
             Ok(PutOutcome::Known) => Verdict::Known,
             Ok(PutOutcome::Pending { missing }) => Verdict::Pending { missing },
             Ok(PutOutcome::Held { until }) => Verdict::Held { until },
@@ -236,7 +238,7 @@ mod tests {
             .expect("task ran");
         assert_eq!(first.len(), 2);
         assert_eq!(first[0].id, a.id());
-        assert!(matches!(first[0].verdict, Verdict::Stored { seq: 1 }));
+        assert!(matches!(first[0].verdict, Verdict::Stored { seq: 1, .. }));
         assert_eq!(
             first[1].id,
             ObjectId::of_bytes(&garbage),
@@ -252,7 +254,7 @@ mod tests {
             .await
             .expect("task ran");
         assert_eq!(second[0].id, b.id());
-        assert!(matches!(second[0].verdict, Verdict::Stored { seq: 2 }));
+        assert!(matches!(second[0].verdict, Verdict::Stored { seq: 2, .. }));
         assert!(matches!(second[1].verdict, Verdict::Known));
         assert!(store.contains(&b.id()).expect("readable"));
     }

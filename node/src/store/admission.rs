@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use baraza_protocol::limits::MAX_CLOCK_SKEW_MS;
 use baraza_protocol::{Kind, ObjectId, SignedObject, KINDS};
 
-use super::{PutOutcome, StoreError, StoredEvent};
+use super::{LogEntry, PutOutcome, StoreError, StoredEvent};
 
 /// Most objects staged before a commit: bounds the staged writes' memory
 /// and how much one failed commit takes down with it.
@@ -103,6 +103,10 @@ impl Counters {
     }
 }
 
+/// Where a stored object went: its event-log position and its
+/// transparency-log entry.
+pub(crate) type Placed = (u64, Option<LogEntry>);
+
 /// What becomes of a held object taken out of the held set.
 pub(crate) enum Unheld<'a> {
     /// It is no longer pending (nothing to do but forget the hold).
@@ -159,14 +163,14 @@ pub(crate) trait Tables {
         next: Unheld<'_>,
     ) -> Result<(), StoreError>;
     /// Stores `object` with its index entries and count now; returns its
-    /// event-log position.
-    fn store(&mut self, object: &SignedObject) -> Result<u64, StoreError>;
+    /// event-log position and its transparency-log entry.
+    fn store(&mut self, object: &SignedObject) -> Result<Placed, StoreError>;
     /// Takes a stored object out of the pending set.
     fn unpark(&mut self, id: &ObjectId) -> Result<(), StoreError>;
     /// Stages a plain object to be stored by the next
-    /// [`Tables::commit_staged`]; returns its event-log position. An engine
+    /// [`Tables::commit_staged`]; returns where it goes. An engine
     /// without staging stores it at once.
-    fn stage(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+    fn stage(&mut self, object: &SignedObject) -> Result<Placed, StoreError> {
         self.store(object)
     }
     /// Writes everything staged; on failure none of it is stored.
@@ -225,12 +229,12 @@ impl<T: Tables> Group<T> {
                 }
             }
             Ok(Check::Plain) => match self.tables.stage(object) {
-                Ok(seq) => {
+                Ok((seq, log)) => {
                     self.events.push(StoredEvent {
                         seq,
                         object: object.clone(),
                     });
-                    self.outcomes.push(Ok(PutOutcome::Stored { seq }));
+                    self.outcomes.push(Ok(PutOutcome::Stored { seq, log }));
                     self.staged_slots.push(slot);
                     if self.staged_slots.len() >= MAX_STAGED {
                         self.commit();
@@ -389,7 +393,7 @@ impl<T: Tables> Group<T> {
     /// Stores `object` (every reference is stored) and releases the
     /// objects waiting for it, and theirs in turn.
     fn store_and_release(&mut self, object: &SignedObject) -> Result<PutOutcome, StoreError> {
-        let seq = self.tables.store(object)?;
+        let (seq, log) = self.tables.store(object)?;
         self.events.push(StoredEvent {
             seq,
             object: object.clone(),
@@ -404,7 +408,7 @@ impl<T: Tables> Group<T> {
                 if !self.missing_references(&waiter)?.is_empty() {
                     continue;
                 }
-                let seq = self.tables.store(&waiter)?;
+                let (seq, _) = self.tables.store(&waiter)?;
                 self.tables.unpark(&waiter_id)?;
                 self.events.push(StoredEvent {
                     seq,
@@ -413,7 +417,7 @@ impl<T: Tables> Group<T> {
                 arrived.push(waiter_id);
             }
         }
-        Ok(PutOutcome::Stored { seq })
+        Ok(PutOutcome::Stored { seq, log })
     }
 
     fn missing_references(&mut self, object: &SignedObject) -> Result<Vec<ObjectId>, StoreError> {
@@ -507,17 +511,17 @@ mod tests {
         fn unhold(&mut self, _: u64, _: &ObjectId, _: Unheld<'_>) -> Result<(), StoreError> {
             Ok(())
         }
-        fn store(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+        fn store(&mut self, object: &SignedObject) -> Result<Placed, StoreError> {
             self.stored.insert(object.id());
-            Ok(self.counters().take_seq())
+            Ok((self.counters().take_seq(), None))
         }
         fn unpark(&mut self, id: &ObjectId) -> Result<(), StoreError> {
             self.pending.remove(id);
             Ok(())
         }
-        fn stage(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+        fn stage(&mut self, object: &SignedObject) -> Result<Placed, StoreError> {
             self.staged.push(object.clone());
-            Ok(self.counters().take_seq())
+            Ok((self.counters().take_seq(), None))
         }
         fn commit_staged(&mut self) -> Result<(), StoreError> {
             let staged = std::mem::take(&mut self.staged);
@@ -581,7 +585,7 @@ mod tests {
         let (outcomes, events) = group.finish();
         assert_eq!(
             outcomes[0].as_ref().ok(),
-            Some(&PutOutcome::Stored { seq: 1 })
+            Some(&PutOutcome::Stored { seq: 1, log: None })
         );
         assert_eq!(
             outcomes[1].as_ref().ok(),
@@ -591,7 +595,7 @@ mod tests {
         );
         assert_eq!(
             outcomes[2].as_ref().ok(),
-            Some(&PutOutcome::Stored { seq: 2 })
+            Some(&PutOutcome::Stored { seq: 2, log: None })
         );
         let order: Vec<(u64, ObjectId)> = events.iter().map(|e| (e.seq, e.object.id())).collect();
         assert_eq!(order, vec![(1, c.id()), (2, a.id()), (3, reply.id())]);

@@ -71,7 +71,15 @@ pub(crate) struct LogAppender {
     last_time: u64,
     /// That of the engine's (committed) latest entry.
     committed_time: u64,
+    /// The latest committed stored hashes (at most [`RECENT_HASHES`]): an
+    /// append reads the left siblings of its new subtrees, which were
+    /// written one, two, four, … appends before, so nearly every read is
+    /// served here instead of by the engine.
+    recent: BTreeMap<u64, Hash>,
 }
+
+/// Committed stored hashes the appender keeps in memory (256 KiB).
+const RECENT_HASHES: usize = 8192;
 
 impl LogAppender {
     /// The appender of a log of `size` entries, the latest stored at `last_time`.
@@ -82,6 +90,7 @@ impl LogAppender {
             staged: BTreeMap::new(),
             last_time,
             committed_time: last_time,
+            recent: BTreeMap::new(),
         }
     }
 
@@ -105,6 +114,7 @@ impl LogAppender {
         let index = self.size;
         let overlay = Overlay {
             staged: &self.staged,
+            recent: &self.recent,
             engine,
         };
         let hashes = tlog::stored_hashes(index, &leaf, &overlay).map_err(log_error)?;
@@ -121,7 +131,10 @@ impl LogAppender {
     pub(crate) fn committed(&mut self) -> u64 {
         self.committed = self.size;
         self.committed_time = self.last_time;
-        self.staged.clear();
+        self.recent.append(&mut self.staged);
+        while self.recent.len() > RECENT_HASHES {
+            self.recent.pop_first();
+        }
         self.size
     }
 
@@ -133,27 +146,35 @@ impl LogAppender {
     }
 }
 
-/// Staged hashes over the engine's.
+/// Staged and recent hashes over the engine's.
 struct Overlay<'a> {
     staged: &'a BTreeMap<u64, Hash>,
+    recent: &'a BTreeMap<u64, Hash>,
     engine: &'a dyn StoredHashes,
+}
+
+impl Overlay<'_> {
+    fn held(&self, i: &u64) -> Option<Hash> {
+        self.staged.get(i).or_else(|| self.recent.get(i)).copied()
+    }
 }
 
 impl StoredHashes for Overlay<'_> {
     fn read(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
-        if self.staged.is_empty() {
-            return self.engine.read(indexes);
-        }
-        let unstaged: Vec<u64> = indexes
+        let missing: Vec<u64> = indexes
             .iter()
             .copied()
-            .filter(|i| !self.staged.contains_key(i))
+            .filter(|i| self.held(i).is_none())
             .collect();
-        let mut read = self.engine.read(&unstaged)?.into_iter();
+        let mut read = if missing.is_empty() {
+            Vec::new().into_iter()
+        } else {
+            self.engine.read(&missing)?.into_iter()
+        };
         indexes
             .iter()
-            .map(|i| match self.staged.get(i) {
-                Some(hash) => Ok(*hash),
+            .map(|i| match self.held(i) {
+                Some(hash) => Ok(hash),
                 None => read.next().ok_or_else(|| format!("hash {i} not read")),
             })
             .collect()

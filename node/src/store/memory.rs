@@ -17,7 +17,7 @@ use baraza_protocol::tlog::{Hash, LogLeaf, StoredHashes};
 use baraza_protocol::{Kind, ObjectId, PublicKey, SignedObject};
 use tokio::sync::broadcast;
 
-use super::admission::{Counters, Group, Tables, Unheld};
+use super::admission::{Counters, Group, Placed, Tables, Unheld};
 use super::log::{LogAppender, LogEntry};
 use super::{
     keys, listing, now_ms, Cursor, Listing, ObjectStore, Page, PutOutcome, StoreError,
@@ -453,7 +453,7 @@ impl Tables for MemoryTables<'_> {
         Ok(())
     }
 
-    fn store(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+    fn store(&mut self, object: &SignedObject) -> Result<Placed, StoreError> {
         let id = object.id();
         let log = &mut self.state.tlog;
         let appended = log
@@ -470,7 +470,7 @@ impl Tables for MemoryTables<'_> {
         self.state.index.extend(keys::index_keys(object));
         self.counters.counts[keys::kind_byte(object.kind()) as usize]
             .fetch_add(1, Ordering::Relaxed);
-        Ok(seq)
+        Ok((seq, Some(appended.entry)))
     }
 
     fn unpark(&mut self, id: &ObjectId) -> Result<(), StoreError> {

@@ -120,6 +120,9 @@ pub enum PutOutcome {
     Stored {
         /// Position in this node's event log.
         seq: u64,
+        /// Its entry in this node's transparency log (`None` only for an
+        /// engine without one).
+        log: Option<LogEntry>,
     },
     /// Already stored before.
     Known,

@@ -14,8 +14,8 @@ use std::sync::atomic::Ordering;
 
 use baraza_protocol::{ObjectId, SignedObject, KINDS};
 
-use super::admission::{Counters, Tables, Unheld};
-use super::log::{Appended, LogAppender};
+use super::admission::{Counters, Placed, Tables, Unheld};
+use super::log::{Appended, LogAppender, LogEntry};
 use super::sled_log::{LogRun, SledHashes};
 use super::sled_store::{count_key, decode_stored, engine};
 use super::{keys, StoreError};
@@ -93,13 +93,13 @@ impl<'a> SledTables<'a> {
         &mut self,
         batch: &mut sled::Batch,
         object: &SignedObject,
-    ) -> Result<(), StoreError> {
+    ) -> Result<LogEntry, StoreError> {
         let appended = self
             .log
             .append(object.id(), self.now_ms, &SledHashes(self.db))?;
         log_entry_key(batch, &appended);
         self.log_run.push(&appended);
-        Ok(())
+        Ok(appended.entry)
     }
 
     /// Applies `batch`, which carries log appends: the log keeps them if
@@ -254,18 +254,18 @@ impl Tables for SledTables<'_> {
         Ok(())
     }
 
-    fn store(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+    fn store(&mut self, object: &SignedObject) -> Result<Placed, StoreError> {
         let kind = object.kind();
         let seq = self.counters.take_seq();
         let mut batch = sled::Batch::default();
         index_entries(&mut batch, object, seq);
-        self.log_into(&mut batch, object)?;
+        let entry = self.log_into(&mut batch, object)?;
         let index = keys::kind_byte(kind) as usize;
         let count = self.counters.counts[index].load(Ordering::Relaxed) + 1;
         batch.insert(count_key(kind), &count.to_be_bytes());
         self.apply_logged(batch)?;
         self.counters.counts[index].store(count, Ordering::Relaxed);
-        Ok(seq)
+        Ok((seq, Some(entry)))
     }
 
     fn unpark(&mut self, id: &ObjectId) -> Result<(), StoreError> {
@@ -274,16 +274,16 @@ impl Tables for SledTables<'_> {
         Ok(())
     }
 
-    fn stage(&mut self, object: &SignedObject) -> Result<u64, StoreError> {
+    fn stage(&mut self, object: &SignedObject) -> Result<Placed, StoreError> {
         let mut batch = std::mem::take(&mut self.batch);
         let logged = self.log_into(&mut batch, object);
         self.batch = batch;
-        logged?;
+        let entry = logged?;
         let seq = self.counters.take_seq();
         index_entries(&mut self.batch, object, seq);
         self.staged_counts[keys::kind_byte(object.kind()) as usize] += 1;
         self.staged_ids.insert(object.id());
-        Ok(seq)
+        Ok((seq, Some(entry)))
     }
 
     fn commit_staged(&mut self) -> Result<(), StoreError> {

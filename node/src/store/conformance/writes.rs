@@ -11,7 +11,7 @@ pub(super) async fn put_is_idempotent_and_get_returns_the_same_bytes(engine: &dy
     let store = engine.open(StoreOptions::default());
     let c = charter();
     let first = store.put(std::slice::from_ref(&c)).await.expect("put");
-    assert!(matches!(first[0], Ok(PutOutcome::Stored { seq: 1 })));
+    assert!(matches!(first[0], Ok(PutOutcome::Stored { seq: 1, .. })));
     let again = store.put(std::slice::from_ref(&c)).await.expect("put");
     assert!(matches!(again[0], Ok(PutOutcome::Known)));
     assert_eq!(
@@ -30,7 +30,7 @@ pub(super) async fn a_duplicate_in_the_same_put_is_known(engine: &dyn Engine) {
     let store = engine.open(StoreOptions::default());
     let c = charter();
     let out = store.put(&[c.clone(), c.clone()]).await.expect("put");
-    assert!(matches!(out[0], Ok(PutOutcome::Stored { seq: 1 })));
+    assert!(matches!(out[0], Ok(PutOutcome::Stored { seq: 1, .. })));
     assert!(matches!(out[1], Ok(PutOutcome::Known)));
     assert_eq!(store.len(), 1);
 }
@@ -96,9 +96,9 @@ pub(super) async fn plain_and_waiting_objects_mixed_in_one_put_keep_their_order(
             missing: vec![c.id()]
         }
     );
-    assert!(matches!(out[1], Ok(PutOutcome::Stored { seq: 1 })));
-    assert!(matches!(out[2], Ok(PutOutcome::Stored { seq: 3 })));
-    assert!(matches!(out[3], Ok(PutOutcome::Stored { seq: 4 })));
+    assert!(matches!(out[1], Ok(PutOutcome::Stored { seq: 1, .. })));
+    assert!(matches!(out[2], Ok(PutOutcome::Stored { seq: 3, .. })));
+    assert!(matches!(out[3], Ok(PutOutcome::Stored { seq: 4, .. })));
     assert_eq!(store.pending_len(), 0);
     let order: Vec<ObjectId> = (0..4)
         .map(|_| events.try_recv().expect("event").object.id())
@@ -179,7 +179,7 @@ pub(super) async fn everything_survives_a_reopen(engine: &dyn Engine) {
     let d = comment(c.id(), 3, None);
     let out = store.put(std::slice::from_ref(&d)).await.expect("put");
     assert!(
-        matches!(out[0], Ok(PutOutcome::Stored { seq: 3 })),
+        matches!(out[0], Ok(PutOutcome::Stored { seq: 3, .. })),
         "sequence continues after reopen"
     );
     assert_eq!(
