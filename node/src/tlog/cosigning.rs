@@ -23,6 +23,8 @@ pub const MAX_WITNESSES: usize = 16;
 /// Longest a witness that failed is left alone before it is asked again
 /// (the wait doubles from the checkpoint interval up to this).
 pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Longest one witness is waited for in a round.
+const ASK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The log's side of witnessing.
 pub struct Cosigning {
@@ -79,7 +81,8 @@ impl Cosigning {
             return Ok(0);
         };
         let mut signed = SignedCheckpoint::verify(&note).map_err(|e| e.to_string())?;
-        let mut added = 0;
+        let now = Instant::now();
+        let mut asking = Vec::new();
         for peer in self.candidates().await {
             let Some(key) = key_of_peer(&peer) else {
                 continue;
@@ -87,12 +90,21 @@ impl Cosigning {
             if signed.cosignatures.iter().any(|c| c.witness.key == key) {
                 continue;
             }
-            let now = Instant::now();
             let waiting = crate::metrics::lock(&self.backoff).get(&peer).copied();
             if waiting.is_some_and(|(until, _)| until > now) {
                 continue;
             }
-            match self.ask(peer, &key, &signed, size).await {
+            asking.push((peer, key, waiting));
+        }
+        // All at once, each bounded: a witness that hangs delays no other,
+        // nor the next checkpoint by more than ASK_TIMEOUT.
+        let answers = futures::future::join_all(asking.iter().map(|(peer, key, _)| {
+            tokio::time::timeout(ASK_TIMEOUT, self.ask(*peer, key, &signed, size))
+        }))
+        .await;
+        let mut added = 0;
+        for ((peer, _, waiting), answer) in asking.into_iter().zip(answers) {
+            match answer.unwrap_or_else(|_| Err("no answer in time".into())) {
                 Ok(cosignature) => {
                     crate::metrics::lock(&self.backoff).remove(&peer);
                     signed.add_cosignature(cosignature);
