@@ -321,3 +321,52 @@ fn log_verify_recomputes_the_root_of_every_entry() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_quorum_of_witnesses_is_required_when_asked() {
+    let node = Node::start();
+    let env = Env::with_node(BIN, &node.url);
+    let steward = env.new_person("steward");
+    let p = |name: &str| env.path(name).display().to_string();
+    fs::write(env.path("charter.toml"), charter_toml(&steward)).expect("write charter");
+    env.run(
+        "steward",
+        &format!(
+            "charter --file {} --receipt {}",
+            p("charter.toml"),
+            p("charter.receipt")
+        ),
+    )
+    .assert()
+    .success();
+    // A lone node has no witnesses: the receipt is included, but not witnessed.
+    let (ok, text, err) = until_checkpointed(
+        &env,
+        "steward",
+        &format!("receipt verify {}", p("charter.receipt")),
+    );
+    assert!(ok, "{err}");
+    assert!(text.contains("witnessed   0 cosignature(s)"), "{text}");
+    let (ok, _, err) = until_checkpointed(
+        &env,
+        "steward",
+        &format!("receipt verify {} --quorum 1", p("charter.receipt")),
+    );
+    assert!(!ok, "a quorum of one cannot be met by a lone node");
+    assert!(
+        err.contains("0 witness cosignature(s), 1 required"),
+        "{err}"
+    );
+    // Offline there is nothing to count.
+    let out = env
+        .run(
+            "steward",
+            &format!(
+                "receipt verify {} --quorum 1 --offline",
+                p("charter.receipt")
+            ),
+        )
+        .assert()
+        .failure();
+    assert!(stderr(&out).contains("--quorum"), "{}", stderr(&out));
+}

@@ -52,6 +52,16 @@ pub(crate) struct VerifyArgs {
     /// Check only the signature, even if BARAZA_NODE is set.
     #[arg(long, conflicts_with = "proof")]
     offline: bool,
+    /// Require at least N witness cosignatures (other nodes' keys) on the
+    /// checkpoint that includes the entry; fails (exit 1) with fewer.
+    /// Needs a proof (--node or --proof).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        conflicts_with = "offline"
+    )]
+    quorum: usize,
     /// Print what was checked as JSON.
     #[arg(long)]
     json: bool,
@@ -114,6 +124,31 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         }
         Some(Source::Node(url)) => Some(fetch_proof(&NodeClient::new(url)?, receipt)?.1),
     };
+    // The witnesses: cosignatures already checked with the note, other
+    // than the node's own key.
+    let witnesses: Vec<(String, u64)> = checked
+        .iter()
+        .flat_map(|c| &c.cosignatures)
+        .filter(|c| c.witness.key != node_key)
+        .map(|c| (c.witness.key.to_did(), c.time_secs))
+        .collect();
+    if args.quorum > 0 {
+        if checked.is_none() {
+            bail!(
+                "--quorum {} needs the inclusion proof: give --node URL (or set BARAZA_NODE), or --proof PROOF.json",
+                args.quorum
+            );
+        }
+        if witnesses.len() < args.quorum {
+            bail!(
+                "the checkpoint including entry {} has {} witness cosignature(s), {} required \
+                 (the node's witnesses may not have cosigned it yet: try again after a checkpoint interval)",
+                receipt.index,
+                witnesses.len(),
+                args.quorum
+            );
+        }
+    }
     if args.json {
         let mut value = json!({
             "object": receipt.leaf.id.to_string(),
@@ -133,6 +168,10 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                 },
                 "checkpoint_size": checkpoint.checkpoint.size,
                 "root": hex_of(&checkpoint.checkpoint.root),
+                "cosignatures": witnesses
+                    .iter()
+                    .map(|(witness, time)| json!({ "witness": witness, "time": time }))
+                    .collect::<Vec<_>>(),
             });
         }
         println!("{value:#}");
@@ -148,6 +187,10 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                     Source::File(path) => format!("proof {}", path.display()),
                 }
             );
+            println!("witnessed   {} cosignature(s)", witnesses.len());
+            for (witness, time) in &witnesses {
+                println!("  {witness} at {}", iso8601_utc(time.saturating_mul(1000)));
+            }
         }
         _ => eprintln!(
             "note: inclusion in the log was not checked; give --node URL (or set \
