@@ -276,8 +276,16 @@ impl NodeClient {
     /// `GET /v1/log/inclusion?id=`: the proof that object `id` is in the
     /// tree of the node's latest checkpoint, with that checkpoint. The
     /// caller verifies it: the node is not trusted.
-    pub(crate) fn log_inclusion(&self, id: &ObjectId) -> Result<InclusionProof, ClientError> {
-        self.get_typed("/v1/log/inclusion", &[("id", id.to_string())])
+    pub(crate) fn log_inclusion(
+        &self,
+        id: &ObjectId,
+        first: bool,
+    ) -> Result<InclusionProof, ClientError> {
+        let mut query = vec![("id", id.to_string())];
+        if first {
+            query.push(("first", "true".to_owned()));
+        }
+        self.get_typed("/v1/log/inclusion", &query)
     }
 
     /// `GET /v1/log/entries?start=&limit=`: a page of log entries.

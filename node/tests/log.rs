@@ -143,6 +143,15 @@ async fn submissions_get_receipts_that_the_log_proves() {
     )
     .expect("consistent");
 
+    // The first kept checkpoint holding the entry, not the latest.
+    let first: InclusionProof = node.api.get_typed(&format!("{path}&first=true")).await.ok();
+    assert_eq!(first.size, 6);
+    assert_eq!(first.checkpoint, info.checkpoint, "the checkpoint of 6");
+    let latest: InclusionProof = node.api.get_typed(&path).await.ok();
+    assert_eq!(latest.size, 21);
+    let (status, json) = node.get_json(&format!("{path}&first=true&size=6")).await;
+    assert_eq!((status, json["error"].as_str()), (400, Some("bad_query")));
+
     let page: LogEntries = node
         .api
         .get_typed("/v1/log/entries?start=5&limit=10")

@@ -76,6 +76,10 @@ pub(crate) struct ProveArgs {
     /// Write the proof to this file instead of stdout.
     #[arg(short = 'o', long = "out", value_name = "PROOF.json")]
     out: Option<PathBuf>,
+    /// Prove inclusion in the first checkpoint that includes the entry
+    /// (whose cosignatures show how early it was witnessed), not the latest.
+    #[arg(long)]
+    first: bool,
 }
 
 /// Runs `baraza receipt …`.
@@ -122,16 +126,29 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("the proof in {} fails", path.display()))?;
             Some(checkpoint)
         }
-        Some(Source::Node(url)) => Some(fetch_proof(&NodeClient::new(url)?, receipt)?.1),
+        Some(Source::Node(url)) => {
+            let client = NodeClient::new(url)?;
+            // With a quorum asked for, the first checkpoint that includes
+            // the entry says how early it was witnessed; if it has too few
+            // cosignatures (a witness was away), the latest is counted.
+            let (_, first) = fetch_proof(&client, receipt, args.quorum > 0)?;
+            if args.quorum > 0 && witnesses_of(&first, &node_key).len() < args.quorum {
+                Some(fetch_proof(&client, receipt, false)?.1)
+            } else {
+                Some(first)
+            }
+        }
     };
     // The witnesses: cosignatures already checked with the note, other
     // than the node's own key.
-    let witnesses: Vec<(String, u64)> = checked
-        .iter()
-        .flat_map(|c| &c.cosignatures)
-        .filter(|c| c.witness.key != node_key)
-        .map(|c| (c.witness.key.to_did(), c.time_secs))
-        .collect();
+    let witnesses = checked
+        .as_ref()
+        .map(|c| witnesses_of(c, &node_key))
+        .unwrap_or_default();
+    // When a quorum of them had cosigned: the quorum-th earliest time.
+    let witnessed_at = (args.quorum > 0)
+        .then(|| witnesses.get(args.quorum - 1).map(|(_, time)| *time))
+        .flatten();
     if args.quorum > 0 {
         if checked.is_none() {
             bail!(
@@ -172,6 +189,7 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                     .iter()
                     .map(|(witness, time)| json!({ "witness": witness, "time": time }))
                     .collect::<Vec<_>>(),
+                "witnessed_at": witnessed_at,
             });
         }
         println!("{value:#}");
@@ -191,6 +209,13 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             for (witness, time) in &witnesses {
                 println!("  {witness} at {}", iso8601_utc(time.saturating_mul(1000)));
             }
+            if let Some(at) = witnessed_at {
+                println!(
+                    "witnessed by a quorum of {} by {} (the witnesses' clocks)",
+                    args.quorum,
+                    iso8601_utc(at.saturating_mul(1000))
+                );
+            }
         }
         _ => eprintln!(
             "note: inclusion in the log was not checked; give --node URL (or set \
@@ -203,7 +228,7 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
 fn prove(globals: &Globals, args: &ProveArgs) -> anyhow::Result<ExitCode> {
     let receipt = read_receipt(&args.file)?;
     let client = globals.client()?;
-    let (proof, checkpoint) = fetch_proof(&client, &receipt)?;
+    let (proof, checkpoint) = fetch_proof(&client, &receipt, args.first)?;
     let mut text = serde_json::to_string_pretty(&proof).context("cannot encode the proof")?;
     text.push('\n');
     match &args.out {
@@ -235,6 +260,7 @@ fn prove(globals: &Globals, args: &ProveArgs) -> anyhow::Result<ExitCode> {
 fn fetch_proof(
     client: &NodeClient,
     receipt: &Receipt,
+    first: bool,
 ) -> anyhow::Result<(InclusionProof, SignedCheckpoint)> {
     let info = client
         .log_info()
@@ -248,7 +274,7 @@ fn fetch_proof(
         );
     }
     let proof = client
-        .log_inclusion(&receipt.leaf.id)
+        .log_inclusion(&receipt.leaf.id, first)
         .map_err(|e| inclusion_error(e, receipt, client.url(), info.checkpoint_interval_secs))?;
     let checkpoint = check_inclusion(receipt, &proof)
         .with_context(|| format!("the proof from {} fails", client.url()))?;
@@ -277,4 +303,20 @@ fn inclusion_error(
         );
     }
     anyhow!(error).context(format!("cannot fetch the inclusion proof from {url}"))
+}
+
+/// The witness cosignatures on `checkpoint` (not the node's own key), as
+/// (did:key, Unix seconds), earliest first.
+fn witnesses_of(
+    checkpoint: &SignedCheckpoint,
+    node: &baraza_protocol::PublicKey,
+) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = checkpoint
+        .cosignatures
+        .iter()
+        .filter(|c| c.witness.key != *node)
+        .map(|c| (c.witness.key.to_did(), c.time_secs))
+        .collect();
+    out.sort_by_key(|(_, time)| *time);
+    out
 }

@@ -5,7 +5,7 @@
 //! | `GET /v1/log` | origin, verifier key, size, latest checkpoint (JSON) |
 //! | `GET /v1/log/checkpoint[?size=N]` | the signed checkpoint note (`text/plain`) |
 //! | `GET /v1/log/entries?start=&limit=` | entries in log order |
-//! | `GET /v1/log/inclusion?id=&size=` | an object's inclusion proof (default: into the latest checkpoint) |
+//! | `GET /v1/log/inclusion?id=&size=` | an object's inclusion proof (default: into the latest checkpoint; `first=true`: the first kept checkpoint that includes it) |
 //! | `GET /v1/log/consistency?old=&new=` | a consistency proof |
 //! | `GET /v1/log/evidence` | logs this node holds equivocation evidence against |
 
@@ -125,6 +125,9 @@ pub(crate) async fn entries(
 pub(crate) struct InclusionQuery {
     id: ObjectId,
     size: Option<u64>,
+    /// Into the first kept checkpoint that includes the entry, not the latest.
+    #[serde(default)]
+    first: bool,
 }
 
 /// `GET /v1/log/inclusion`.
@@ -132,8 +135,17 @@ pub(crate) async fn inclusion(
     State(state): State<ApiState>,
     ApiQuery(query): ApiQuery<InclusionQuery>,
 ) -> Result<Json<InclusionProof>, ApiError> {
+    if query.first && query.size.is_some() {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            "give size= or first=true, not both",
+        ));
+    }
     Ok(Json(
-        state.service.log_inclusion(query.id, query.size).await?,
+        state
+            .service
+            .log_inclusion(query.id, query.size, query.first)
+            .await?,
     ))
 }
 

@@ -50,11 +50,14 @@ impl Service {
     }
 
     /// The proof that object `id` is in the tree of `size` entries; by
-    /// default the tree of the latest checkpoint, whose note comes with it.
+    /// default the tree of the latest checkpoint (with `first`, of the
+    /// first kept checkpoint that includes it: its cosignatures say how
+    /// early it was witnessed), whose note comes with it.
     pub async fn log_inclusion(
         &self,
         id: ObjectId,
         size: Option<u64>,
+        first: bool,
     ) -> Result<InclusionProof, ServiceError> {
         let store = self.store.clone();
         blocking(move || {
@@ -62,6 +65,10 @@ impl Service {
             let explicit = size.is_some();
             let (size, checkpoint) = match size {
                 Some(size) => (size, store.checkpoint(Some(size))?.map(|(_, n)| n)),
+                None if first => match store.checkpoint_from(entry.index + 1)? {
+                    Some((size, note)) => (size, Some(note)),
+                    None => (0, None),
+                },
                 None => match store.checkpoint(None)? {
                     Some((size, note)) => (size, Some(note)),
                     None => (0, None),

@@ -297,6 +297,16 @@ impl ObjectStore for MemoryStore {
         Ok(found.map(|(size, note)| (*size, note.clone())))
     }
 
+    fn checkpoint_from(&self, size: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let state = self.read();
+        Ok(state
+            .tlog
+            .checkpoints
+            .range(size..)
+            .next()
+            .map(|(size, note)| (*size, note.clone())))
+    }
+
     async fn put_record(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
         self.write()
             .tlog

@@ -135,6 +135,10 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// the latest, as (size, note).
     fn checkpoint(&self, size: Option<u64>) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
 
+    /// The first (smallest) checkpoint kept whose tree holds at least
+    /// `size` entries, as (size, note).
+    fn checkpoint_from(&self, size: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+
     /// Keeps a small named record beside the objects (a witness's memory
     /// of a log, equivocation evidence), durably, replacing one of that name.
     async fn put_record(&self, name: &str, value: &[u8]) -> Result<(), StoreError>;
@@ -261,6 +265,9 @@ impl<S: ObjectStore + ?Sized> ObjectStore for Arc<S> {
     }
     fn checkpoint(&self, size: Option<u64>) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         (**self).checkpoint(size)
+    }
+    fn checkpoint_from(&self, size: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        (**self).checkpoint_from(size)
     }
     async fn put_record(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
         (**self).put_record(name, value).await

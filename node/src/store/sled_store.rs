@@ -318,6 +318,17 @@ impl ObjectStore for SledStore {
         Ok(found.map(|(key, note)| (decode_u64(&key[1..]), note.to_vec())))
     }
 
+    fn checkpoint_from(&self, size: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let found = self
+            .db
+            .range(keys::checkpoint(size)..)
+            .next()
+            .transpose()
+            .map_err(engine)?
+            .filter(|(key, _)| key.first() == Some(&keys::CHECKPOINT));
+        Ok(found.map(|(key, note)| (decode_u64(&key[1..]), note.to_vec())))
+    }
+
     async fn put_record(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
         self.db.insert(keys::record(name), value).map_err(engine)?;
         self.db.flush_async().await.map_err(engine)?;

@@ -107,6 +107,20 @@ pub(super) async fn the_log_and_its_checkpoints_survive_a_reopen(engine: &dyn En
         Some((7, b"note of 7\n".to_vec()))
     );
     assert_eq!(store.checkpoint(Some(8)).expect("8"), None);
+    // The first kept checkpoint holding at least n entries.
+    assert_eq!(
+        store.checkpoint_from(3).expect("from 3").map(|(s, _)| s),
+        Some(7)
+    );
+    assert_eq!(
+        store.checkpoint_from(7).expect("from 7").map(|(s, _)| s),
+        Some(7)
+    );
+    assert_eq!(
+        store.checkpoint_from(8).expect("from 8").map(|(s, _)| s),
+        Some(20)
+    );
+    assert_eq!(store.checkpoint_from(21).expect("from 21"), None);
     // The log goes on where it was.
     let more: Vec<SignedObject> = (20..45).map(|n| comment(c.id(), n, None)).collect();
     let out = store.put(&more).await.expect("put");
