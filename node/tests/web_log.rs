@@ -124,7 +124,7 @@ async fn an_object_page_shows_its_entry_then_the_checkpoint_and_its_witnesses() 
     let (_, covered) = page(&node, &path).await;
     assert!(
         covered.contains(&format!(
-            "In the latest checkpoint (tree size {size}). Witness cosignatures: 0."
+            "In the first checkpoint that includes it (tree size {size}). Witness cosignatures: 0."
         )),
         "{covered}"
     );
@@ -305,4 +305,23 @@ async fn the_log_block_keeps_a_hostile_comment_escaped() {
         );
         assert!(body.contains(r#"<section id="log" aria-labelledby="log-title">"#));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_page_shows_the_first_checkpoint_that_holds_it() {
+    let node = TestNode::start(test_limits()).await;
+    let c = charter();
+    submit(&node, &c).await;
+    let early = comment(c.id(), 1);
+    submit(&node, &early).await;
+    let first = checkpoint(&node).await;
+    submit(&node, &comment(c.id(), 2)).await;
+    let second = checkpoint(&node).await;
+    assert!(second > first);
+    let (status, body) = page(&node, &format!("/objects/{}", early.id())).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains(&format!("includes it (tree size {first}).")),
+        "the first checkpoint, not the latest ({second}): {body}"
+    );
 }

@@ -140,7 +140,23 @@ pub(crate) struct LatestCheckpoint {
 pub(crate) fn latest_checkpoint(
     store: &dyn ObjectStore,
 ) -> Result<Option<LatestCheckpoint>, ServiceError> {
-    let Some((size, note)) = store.checkpoint(None)? else {
+    kept_checkpoint(store.checkpoint(None)?)
+}
+
+/// The first checkpoint the node keeps that holds at least `size` entries
+/// (for an entry at index i, `size` = i + 1: its cosignatures say when the
+/// entry was first witnessed), checked.
+pub(crate) fn first_checkpoint_from(
+    store: &dyn ObjectStore,
+    size: u64,
+) -> Result<Option<LatestCheckpoint>, ServiceError> {
+    kept_checkpoint(store.checkpoint_from(size)?)
+}
+
+fn kept_checkpoint(
+    found: Option<(u64, Vec<u8>)>,
+) -> Result<Option<LatestCheckpoint>, ServiceError> {
+    let Some((size, note)) = found else {
         return Ok(None);
     };
     let signed = match SignedCheckpoint::verify(&note) {

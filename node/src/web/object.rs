@@ -14,7 +14,7 @@ use super::{
     all, catalogue, forms, parse_id, render_blocking, transparency, Ctx, LangQuery, MAX_LISTED,
 };
 use crate::http::{ApiError, ApiState};
-use crate::service::log::latest_checkpoint;
+use crate::service::log::first_checkpoint_from;
 use crate::store::Listing;
 
 pub(super) async fn object(
@@ -42,11 +42,16 @@ fn object_page(state: &ApiState, ctx: &Ctx, id: &str) -> Result<Page, ApiError> 
         MAX_LISTED,
     )?;
     let entry = state.store.log_entry(&id)?;
-    let latest = latest_checkpoint(&*state.store)?;
+    // The first checkpoint holding the entry: its cosignatures say when
+    // the entry was first witnessed.
+    let covering = match &entry {
+        Some(entry) => first_checkpoint_from(&*state.store, entry.index + 1)?,
+        None => None,
+    };
     let log = transparency::entry_block(
         ctx,
         entry.as_ref(),
-        latest.as_ref(),
+        covering.as_ref(),
         state.notary.checkpoint_interval_secs(),
     );
     let body = render_object(ctx, &object, &referrers, log);

@@ -167,7 +167,8 @@ fn cosignatures(ctx: &Ctx, latest: &LatestCheckpoint) -> Markup {
 }
 
 /// An object's place in this node's log, for its page: its entry, and
-/// the latest checkpoint if that covers it (else when one is due).
+/// the first checkpoint that covers it, with its witnesses' cosignatures
+/// (else when one is due).
 pub(super) fn entry_block(
     ctx: &Ctx,
     entry: Option<&LogEntry>,

@@ -176,7 +176,7 @@ pub(super) const WRITING: Strings = &[
     // The transparency log (object pages, /log).
     ("log_title", "سجل الشفافية"),
     ("log_entry", "سجّلت هذه العقدة هذا الكائن بوصفه المدخل رقم {index} في {time}."),
-    ("log_in_checkpoint", "مُدرج في آخر نقطة تحقق (حجم الشجرة: {size}). التوقيعات المشتركة للشهود: {count}."),
+    ("log_in_checkpoint", "مُدرج في أول نقطة تحقق تتضمنه (حجم الشجرة: {size}). التوقيعات المشتركة للشهود: {count}."),
     ("log_no_checkpoint", "ليس في نقطة تحقق بعد (توقّع العقدة نقطة كل {secs} ثانية)."),
     ("log_not_logged", "ليس في سجل هذه العقدة."),
     ("log_witness", "الشاهد"),

@@ -173,7 +173,7 @@ pub(super) const WRITING: Strings = &[
     // The transparency log (object pages, /log).
     ("log_title", "Transparency log"),
     ("log_entry", "Logged by this node as entry {index} at {time}."),
-    ("log_in_checkpoint", "In the latest checkpoint (tree size {size}). Witness cosignatures: {count}."),
+    ("log_in_checkpoint", "In the first checkpoint that includes it (tree size {size}). Witness cosignatures: {count}."),
     ("log_no_checkpoint", "Not in a checkpoint yet (the node signs one every {secs} s)."),
     ("log_not_logged", "Not in this node’s log."),
     ("log_witness", "Witness"),

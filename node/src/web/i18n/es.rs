@@ -175,7 +175,7 @@ pub(super) const WRITING: Strings = &[
     // The transparency log (object pages, /log).
     ("log_title", "Registro de transparencia"),
     ("log_entry", "Registrado por este nodo como entrada {index} el {time}."),
-    ("log_in_checkpoint", "En el último punto de control (tamaño del árbol: {size}). Cofirmas de testigos: {count}."),
+    ("log_in_checkpoint", "En el primer punto de control que lo incluye (tamaño del árbol: {size}). Cofirmas de testigos: {count}."),
     ("log_no_checkpoint", "Aún no está en un punto de control (el nodo firma uno cada {secs} s)."),
     ("log_not_logged", "No figura en el registro de este nodo."),
     ("log_witness", "Testigo"),

@@ -172,7 +172,7 @@ pub(super) const WRITING: Strings = &[
     // The transparency log (object pages, /log).
     ("log_title", "Journal de transparence"),
     ("log_entry", "Journalisé par ce nœud comme entrée {index} le {time}."),
-    ("log_in_checkpoint", "Dans le dernier point de contrôle (taille de l’arbre : {size}). Cosignatures de témoins : {count}."),
+    ("log_in_checkpoint", "Dans le premier point de contrôle qui l’inclut (taille de l’arbre : {size}). Cosignatures de témoins : {count}."),
     ("log_no_checkpoint", "Pas encore dans un point de contrôle (le nœud en signe un toutes les {secs} s)."),
     ("log_not_logged", "Absent du journal de ce nœud."),
     ("log_witness", "Témoin"),

@@ -176,7 +176,7 @@ pub(super) const WRITING: Strings = &[
     // The transparency log (object pages, /log).
     ("log_title", "透明日志"),
     ("log_entry", "本节点已于 {time} 将其记入日志，条目编号 {index}。"),
-    ("log_in_checkpoint", "已包含在最新检查点中（树大小：{size}）。见证人联署数：{count}。"),
+    ("log_in_checkpoint", "已包含在首个收录它的检查点中（树大小：{size}）。见证人联署数：{count}。"),
     ("log_no_checkpoint", "尚未包含在检查点中（本节点每 {secs} 秒签署一个检查点）。"),
     ("log_not_logged", "不在本节点的日志中。"),
     ("log_witness", "见证人"),
