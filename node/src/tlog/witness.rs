@@ -158,12 +158,16 @@ impl WitnessService for Witness {
                 (response, None)
             }
             Decision::Equivocation { evidence } => match evidence.verify() {
-                Ok(shown) => {
-                    if let Err(error) = self.keep(&evidence, &shown).await {
+                // Published once, when first kept: the forked log asking
+                // again (it backs off) does not flood the topic.
+                Ok(shown) => match self.keep(&evidence, &shown).await {
+                    Ok(true) => (response, Some(evidence)),
+                    Ok(false) => (response, None),
+                    Err(error) => {
                         tracing::warn!(%error, "could not keep equivocation evidence");
+                        (response, Some(evidence))
                     }
-                    (response, Some(evidence))
-                }
+                },
                 Err(error) => {
                     tracing::error!(%error, "the witness made evidence that does not check");
                     (response, None)
@@ -291,6 +295,14 @@ mod tests {
             matches!(answer, WitnessResponse::Refused { ref error, .. } if error == "equivocation")
         );
         let evidence = evidence.expect("evidence to publish");
+        // Asked again, the same: refused, but not published a second time.
+        let mut again = request(checkpoint(&log, 8).0);
+        again.old_size = 1;
+        let (answer2, twice) = witness.witness(peer_of(&log), again).await;
+        assert!(
+            matches!(answer2, WitnessResponse::Refused { ref error, .. } if error == "equivocation")
+        );
+        assert!(twice.is_none(), "kept evidence is published once");
         assert_eq!(evidence.root, other_root);
         let found = equivocations(&*store).expect("read");
         assert_eq!(found.len(), 1);
