@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use baraza_api_types::InclusionProof;
 use baraza_protocol::tlog::{
-    verify_inclusion, Hash, LogError, Receipt, SignedCheckpoint, HASH_SIZE, MAX_NOTE_BYTES,
+    self, verify_inclusion, Hash, LogError, Receipt, SignedCheckpoint, MAX_NOTE_BYTES,
     ORIGIN_PREFIX,
 };
 
@@ -53,18 +53,11 @@ pub(crate) fn short_origin(receipt: &Receipt) -> String {
     }
 }
 
-/// Lowercase hex of a hash, as the API writes them.
-pub(crate) fn hex_of(hash: &Hash) -> String {
-    hex::encode(hash.0)
-}
-
-/// Parses a hash written as 64 hex digits; `what` names it in the error.
+/// Parses a hash written as 64 lowercase hex digits (as the API writes
+/// them, `tlog::hash_hex`); `what` names it in the error.
 pub(crate) fn parse_hash(text: &str, what: &str) -> anyhow::Result<Hash> {
-    let bytes = hex::decode(text).ok().filter(|b| b.len() == HASH_SIZE);
-    let bytes: [u8; HASH_SIZE] = bytes
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| anyhow!("{what} is not a hash (64 hex digits): {:.80?}", text))?;
-    Ok(Hash(bytes))
+    tlog::parse_hash(text)
+        .map_err(|_| anyhow!("{what} is not a hash (64 hex digits): {:.80?}", text))
 }
 
 /// Checks that `proof` proves the receipt's entry is in the tree of the
@@ -181,10 +174,10 @@ mod tests {
                 id: leaf(3).id,
                 time_ms: leaf(3).time_ms,
             },
-            leaf_hash: hex_of(&leaf(3).hash()),
+            leaf_hash: tlog::hash_hex(&leaf(3).hash()),
             size: 7,
-            root: hex_of(&root),
-            proof: path.iter().map(hex_of).collect(),
+            root: tlog::hash_hex(&root),
+            proof: path.iter().map(tlog::hash_hex).collect(),
             checkpoint: Some(
                 String::from_utf8(checkpoint.to_note()).expect("checkpoints are text"),
             ),
@@ -192,7 +185,7 @@ mod tests {
         check_inclusion(&receipt, &proof).expect("a true proof verifies");
 
         let good = proof.proof[0].clone();
-        proof.proof[0] = hex_of(&leaf(9).hash());
+        proof.proof[0] = tlog::hash_hex(&leaf(9).hash());
         let err = check_inclusion(&receipt, &proof).expect_err("a changed path fails");
         assert!(err.to_string().contains("does not verify"), "{err}");
         proof.proof[0] = good;

@@ -344,11 +344,6 @@ impl TlogMetrics {
     pub fn receipts_signed(&self, n: u64) {
         self.receipts.inc_by(n);
     }
-
-    /// Checkpoints signed so far.
-    pub fn checkpoints_signed(&self) -> u64 {
-        self.checkpoints.get()
-    }
 }
 
 /// Every metric the node keeps. Share it behind an `Arc`.

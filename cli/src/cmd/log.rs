@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context};
 use baraza_api_types::LogInfo;
-use baraza_protocol::tlog::{LogLeaf, SignedCheckpoint};
+use baraza_protocol::tlog::{self, LogLeaf, SignedCheckpoint};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -16,8 +16,6 @@ use serde_json::json;
 use super::Globals;
 use crate::client::NodeClient;
 use baraza_protocol::tlog::MemoryLog;
-
-use crate::logcheck::hex_of;
 
 /// Entries asked for per page (the node serves at most 1000).
 const PAGE: usize = 1000;
@@ -74,7 +72,7 @@ fn show(client: &NodeClient, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         Some(signed) => println!(
             "checkpoint    {} entries, root {} (signature ok)",
             signed.checkpoint.size,
-            hex_of(&signed.checkpoint.root)
+            tlog::hash_hex(&signed.checkpoint.root)
         ),
         None => println!("checkpoint    none signed yet"),
     }
@@ -137,16 +135,19 @@ fn verify(client: &NodeClient, args: &LogVerifyArgs) -> anyhow::Result<ExitCode>
             json!({
                 "origin": signed.checkpoint.origin,
                 "entries": size,
-                "root": hex_of(&root),
-                "checkpoint_root": hex_of(&signed.checkpoint.root),
+                "root": tlog::hash_hex(&root),
+                "checkpoint_root": tlog::hash_hex(&signed.checkpoint.root),
                 "match": matches,
             })
         );
     } else {
         println!("origin           {}", signed.checkpoint.origin);
         println!("entries          {size}");
-        println!("computed root    {}", hex_of(&root));
-        println!("checkpoint root  {}", hex_of(&signed.checkpoint.root));
+        println!("computed root    {}", tlog::hash_hex(&root));
+        println!(
+            "checkpoint root  {}",
+            tlog::hash_hex(&signed.checkpoint.root)
+        );
     }
     if !matches {
         eprintln!(

@@ -9,14 +9,14 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context};
 use baraza_api_types::InclusionProof;
-use baraza_protocol::tlog::{Receipt, SignedCheckpoint};
+use baraza_protocol::tlog::{self, Receipt, SignedCheckpoint};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::submit::read_json_file;
 use super::Globals;
 use crate::client::{ClientError, NodeClient};
-use crate::logcheck::{check_inclusion, hex_of, read_receipt};
+use crate::logcheck::{check_inclusion, read_receipt};
 use crate::time::iso8601_utc;
 
 /// Largest saved inclusion proof read (a proof has at most 128 hashes).
@@ -184,7 +184,7 @@ fn verify(globals: &Globals, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                     Source::File(path) => json!({ "proof": path.display().to_string() }),
                 },
                 "checkpoint_size": checkpoint.checkpoint.size,
-                "root": hex_of(&checkpoint.checkpoint.root),
+                "root": tlog::hash_hex(&checkpoint.checkpoint.root),
                 "cosignatures": witnesses
                     .iter()
                     .map(|(witness, time)| json!({ "witness": witness, "time": time }))

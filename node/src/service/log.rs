@@ -2,15 +2,11 @@
 //! consistency proofs (PROTOCOL.md §14), each off the async threads.
 
 use baraza_api_types::{ConsistencyProof, InclusionProof, LogEntries, LogEntryInfo};
-use baraza_protocol::tlog::{Hash, LogLeaf, SignedCheckpoint};
+use baraza_protocol::tlog::{hash_hex, LogLeaf, SignedCheckpoint};
 use baraza_protocol::ObjectId;
 
 use super::{blocking, Service, ServiceError};
 use crate::store::{LogQueryError, ObjectStore, MAX_PAGE};
-
-fn hex_of(hash: &Hash) -> String {
-    hex::encode(hash.0)
-}
 
 fn info(index: u64, leaf: &LogLeaf) -> LogEntryInfo {
     LogEntryInfo {
@@ -91,10 +87,10 @@ impl Service {
             let proof = store.log_inclusion(entry.index, size).map_err(log_query)?;
             Ok(InclusionProof {
                 entry: info(entry.index, &entry.leaf),
-                leaf_hash: hex_of(&entry.leaf.hash()),
+                leaf_hash: hash_hex(&entry.leaf.hash()),
                 size,
-                root: hex_of(&root),
-                proof: proof.iter().map(hex_of).collect(),
+                root: hash_hex(&root),
+                proof: proof.iter().map(hash_hex).collect(),
                 checkpoint: checkpoint.map(|n| String::from_utf8_lossy(&n).into_owned()),
             })
         })
@@ -113,10 +109,10 @@ impl Service {
             let proof = store.log_consistency(old, new).map_err(log_query)?;
             Ok(ConsistencyProof {
                 old,
-                old_root: hex_of(&store.log_root(old).map_err(log_query)?),
+                old_root: hash_hex(&store.log_root(old).map_err(log_query)?),
                 new,
-                new_root: hex_of(&store.log_root(new).map_err(log_query)?),
-                proof: proof.iter().map(hex_of).collect(),
+                new_root: hash_hex(&store.log_root(new).map_err(log_query)?),
+                proof: proof.iter().map(hash_hex).collect(),
             })
         })
         .await

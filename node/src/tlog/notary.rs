@@ -1,8 +1,6 @@
 //! [`Notary`]: the node key's statements about its log.
 
-use baraza_protocol::tlog::{
-    log_verifier_key, origin_of, Hash, LogLeaf, Receipt, SignedCheckpoint,
-};
+use baraza_protocol::tlog::{log_verifier_key, origin_of, Hash, Receipt, SignedCheckpoint};
 use baraza_protocol::{Keypair, PublicKey};
 
 use crate::store::LogEntry;
@@ -50,11 +48,6 @@ impl Notary {
         let receipt = Receipt::new(&self.key.public(), entry.index, entry.leaf);
         // The note is the text we built (UTF-8) and base64: always UTF-8.
         String::from_utf8_lossy(&receipt.sign(&self.key)).into_owned()
-    }
-
-    /// A receipt for `leaf` at `index`, without a stored entry (tests).
-    pub fn receipt_of(&self, index: u64, leaf: LogLeaf) -> String {
-        self.receipt(&LogEntry { index, leaf })
     }
 
     /// Signs the checkpoint of the tree of `size` entries with `root`.
