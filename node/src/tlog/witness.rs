@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use baraza_protocol::tlog::{
-    decide, Decision, Equivocation, Evidence, SignedCheckpoint, WitnessRequest, WitnessResponse,
-    Witnessed,
+    decide, decide_verified, Decision, Equivocation, Evidence, SignedCheckpoint, WitnessRequest,
+    WitnessResponse, Witnessed,
 };
 use baraza_protocol::Keypair;
 use libp2p::PeerId;
@@ -95,7 +95,8 @@ impl Witness {
                 message: format!("this witness remembers {MAX_WITNESSED_LOGS} logs, its most"),
             });
         }
-        let decision = decide(request, state.as_ref(), &self.key, now_ms() / 1000);
+        let decision =
+            decide_verified(request, &signed, state.as_ref(), &self.key, now_ms() / 1000);
         if let Decision::Cosign { state, .. } = &decision {
             let bytes = serde_json::to_vec(state).map_err(|e| StoreError::Engine {
                 detail: e.to_string(),

@@ -40,8 +40,8 @@ pub use proof::{
 pub use receipt::Receipt;
 pub use tlog_tiles::{Hash, EMPTY_HASH, HASH_SIZE};
 pub use witness::{
-    check_cosignature, decide, hash_hex, parse_hash, Decision, Equivocation, Evidence,
-    WitnessRequest, WitnessResponse, Witnessed,
+    check_cosignature, decide, decide_verified, hash_hex, parse_hash, Decision, Equivocation,
+    Evidence, WitnessRequest, WitnessResponse, Witnessed,
 };
 
 use crate::ids::PublicKey;

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::SignedCheckpoint;
 use super::cosignature::Cosignature;
-use super::note::note_bytes;
+use super::note::{note_bytes, NoteSignature};
 use super::proof::verify_consistency;
 use super::{Hash, LogError, MAX_PROOF_HASHES};
 use crate::identity::Keypair;
@@ -195,11 +195,26 @@ pub fn decide(
     key: &Keypair,
     now_secs: u64,
 ) -> Decision {
+    match SignedCheckpoint::verify(request.checkpoint.as_bytes()) {
+        Ok(signed) => decide_verified(request, &signed, state, key, now_secs),
+        Err(e) => Decision::Refuse {
+            error: "bad_checkpoint",
+            message: e.to_string(),
+        },
+    }
+}
+
+/// [`decide`] for a caller that has already verified the request's
+/// checkpoint note into `signed` (a witness that looks up its memory by
+/// the checkpoint's origin first): the same steps after the first.
+pub fn decide_verified(
+    request: &WitnessRequest,
+    signed: &SignedCheckpoint,
+    state: Option<&Witnessed>,
+    key: &Keypair,
+    now_secs: u64,
+) -> Decision {
     let refuse = |error: &'static str, message: String| Decision::Refuse { error, message };
-    let signed = match SignedCheckpoint::verify(request.checkpoint.as_bytes()) {
-        Ok(signed) => signed,
-        Err(e) => return refuse("bad_checkpoint", e.to_string()),
-    };
     let checkpoint = &signed.checkpoint;
     // A memory of an empty tree is no memory: every tree extends it.
     let state = state.filter(|s| s.size > 0);
@@ -297,16 +312,23 @@ pub fn check_cosignature(
     checkpoint: &SignedCheckpoint,
     witness: &PublicKey,
 ) -> Result<Cosignature, LogError> {
-    let mut note = checkpoint.to_note();
-    note.extend_from_slice(line.trim_end_matches('\n').as_bytes());
-    note.push(b'\n');
-    let with = SignedCheckpoint::verify(&note)?;
-    with.cosignatures
-        .into_iter()
-        .find(|c| c.witness.key == *witness)
+    // Only the line is checked: the checkpoint is the caller's own, verified.
+    let parsed = signed_note::Signature::from_bytes(line.trim_end_matches('\n').as_bytes())
+        .map_err(|e| LogError::MalformedCosignature(e.to_string()))?;
+    let line = NoteSignature {
+        name: parsed.name().to_owned(),
+        id: parsed.id(),
+        bytes: parsed.signature().to_vec(),
+    };
+    let cosignature = Cosignature::from_line(&line)?
+        .filter(|c| c.witness.key == *witness)
         .ok_or_else(|| {
             LogError::MalformedCosignature(format!("no cosignature by {witness} on the line"))
-        })
+        })?;
+    if !cosignature.verifies(&checkpoint.checkpoint.text()) {
+        return Err(LogError::BadSignature(cosignature.witness.name));
+    }
+    Ok(cosignature)
 }
 
 impl Evidence {
