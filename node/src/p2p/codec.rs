@@ -18,14 +18,22 @@ pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/baraza/sync/1");
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SyncCodec;
 
-async fn read_frame<T: AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u8>> {
+/// Reads one frame of at most `limit` bytes (a 4-byte big-endian length,
+/// then the frame), refusing a longer one before reading or allocating it;
+/// `what` names the protocol in the error. Shared by `/baraza/sync/1` and
+/// `/baraza/witness/1`.
+pub(super) async fn read_frame<T: AsyncRead + Unpin + Send>(
+    io: &mut T,
+    limit: usize,
+    what: &str,
+) -> io::Result<Vec<u8>> {
     let mut len = [0u8; 4];
     io.read_exact(&mut len).await?;
     let len = u32::from_be_bytes(len) as usize;
-    if len > MAX_SYNC_FRAME_BYTES {
+    if len > limit {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("sync frame of {len} bytes is over the limit of {MAX_SYNC_FRAME_BYTES}"),
+            format!("{what} frame of {len} bytes is over the limit of {limit}"),
         ));
     }
     let mut frame = vec![0u8; len];
@@ -33,11 +41,22 @@ async fn read_frame<T: AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u
     Ok(frame)
 }
 
-async fn write_frame<T: AsyncWrite + Unpin + Send>(io: &mut T, frame: &[u8]) -> io::Result<()> {
+/// Writes one frame of at most `limit` bytes and closes the stream.
+pub(super) async fn write_frame<T: AsyncWrite + Unpin + Send>(
+    io: &mut T,
+    frame: &[u8],
+    limit: usize,
+    what: &str,
+) -> io::Result<()> {
     let len = u32::try_from(frame.len())
         .ok()
-        .filter(|n| *n as usize <= MAX_SYNC_FRAME_BYTES)
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "sync frame over the limit"))?;
+        .filter(|n| *n as usize <= limit)
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{what} frame over the limit"),
+            )
+        })?;
     io.write_all(&len.to_be_bytes()).await?;
     io.write_all(frame).await?;
     io.close().await
@@ -57,14 +76,14 @@ impl libp2p::request_response::Codec for SyncCodec {
     where
         T: AsyncRead + Unpin + Send,
     {
-        SyncRequest::decode(&read_frame(io).await?).map_err(invalid)
+        SyncRequest::decode(&read_frame(io, MAX_SYNC_FRAME_BYTES, "sync").await?).map_err(invalid)
     }
 
     async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<SyncResponse>
     where
         T: AsyncRead + Unpin + Send,
     {
-        SyncResponse::decode(&read_frame(io).await?).map_err(invalid)
+        SyncResponse::decode(&read_frame(io, MAX_SYNC_FRAME_BYTES, "sync").await?).map_err(invalid)
     }
 
     async fn write_request<T>(
@@ -76,7 +95,7 @@ impl libp2p::request_response::Codec for SyncCodec {
     where
         T: AsyncWrite + Unpin + Send,
     {
-        write_frame(io, &req.encode()).await
+        write_frame(io, &req.encode(), MAX_SYNC_FRAME_BYTES, "sync").await
     }
 
     async fn write_response<T>(
@@ -88,6 +107,6 @@ impl libp2p::request_response::Codec for SyncCodec {
     where
         T: AsyncWrite + Unpin + Send,
     {
-        write_frame(io, &res.encode()).await
+        write_frame(io, &res.encode(), MAX_SYNC_FRAME_BYTES, "sync").await
     }
 }

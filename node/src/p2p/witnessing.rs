@@ -8,7 +8,9 @@ use std::io;
 
 use async_trait::async_trait;
 use baraza_protocol::tlog::{Evidence, WitnessRequest, WitnessResponse};
-use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use futures::{AsyncRead, AsyncWrite};
+
+use super::codec::{read_frame, write_frame};
 use libp2p::gossipsub::IdentTopic;
 use libp2p::{PeerId, StreamProtocol};
 use serde::de::DeserializeOwned;
@@ -51,17 +53,7 @@ where
     T: DeserializeOwned,
     R: AsyncRead + Unpin + Send,
 {
-    let mut len = [0u8; 4];
-    io.read_exact(&mut len).await?;
-    let len = u32::from_be_bytes(len) as usize;
-    if len > MAX_WITNESS_FRAME_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("witness frame of {len} bytes is over the limit of {MAX_WITNESS_FRAME_BYTES}"),
-        ));
-    }
-    let mut frame = vec![0u8; len];
-    io.read_exact(&mut frame).await?;
+    let frame = read_frame(io, MAX_WITNESS_FRAME_BYTES, "witness").await?;
     serde_json::from_slice(&frame).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
@@ -71,15 +63,7 @@ where
     W: AsyncWrite + Unpin + Send,
 {
     let frame = serde_json::to_vec(value).map_err(io::Error::other)?;
-    let len = u32::try_from(frame.len())
-        .ok()
-        .filter(|n| *n as usize <= MAX_WITNESS_FRAME_BYTES)
-        .ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "witness frame over the limit")
-        })?;
-    io.write_all(&len.to_be_bytes()).await?;
-    io.write_all(&frame).await?;
-    io.close().await
+    write_frame(io, &frame, MAX_WITNESS_FRAME_BYTES, "witness").await
 }
 
 #[async_trait]
