@@ -98,6 +98,7 @@ fn consultation() -> (Vec<SignedObject>, ObjectId) {
                 ],
             },
             languages: vec!["en".into()],
+            witness_quorum: None,
         }),
         &stewards[0],
     );

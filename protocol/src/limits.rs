@@ -40,6 +40,20 @@ pub const MAX_SECTIONS: usize = 32;
 pub const MAX_PHASES: usize = 16;
 /// Most stewards in a charter.
 pub const MAX_STEWARDS: usize = 64;
+/// Largest `witness_quorum` a charter may name.
+pub const MAX_WITNESS_QUORUM: u32 = 64;
+/// The witness quorum when a charter names none.
+pub const DEFAULT_WITNESS_QUORUM: u32 = 1;
+/// How long after a phase closes an object may be first witnessed and
+/// still count as on time: a checkpoint is signed at least every minute and
+/// witnesses are retried with back-off, so 10 minutes (PROTOCOL.md §14).
+pub const WITNESS_GRACE_MS: u64 = 10 * 60 * 1000;
+/// How much earlier than its witnessed time an object may claim to be
+/// created before the audit reports it as `backdated`: 24 hours, so that
+/// signing offline and submitting the next day is not flagged.
+pub const BACKDATE_TOLERANCE_MS: u64 = 24 * 60 * 60 * 1000;
+/// Most checkpoints (log proofs) an audit bundle may carry.
+pub const MAX_BUNDLE_PROOFS: usize = 4096;
 /// Most languages in a charter or profile.
 pub const MAX_LANGUAGES: usize = 16;
 /// Most stakeholder groups named by an endorsement policy.

@@ -246,7 +246,8 @@ fn late_comment() {
         vec![(
             Anomaly::LateComment {
                 comment: c,
-                created_at: T0 + 31 * DAY
+                created_at: T0 + 31 * DAY,
+                witnessed_at: None,
             },
             false
         )]

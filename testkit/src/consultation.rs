@@ -111,6 +111,7 @@ impl World {
                 threshold: 2,
                 policy: config.policy.clone(),
                 languages: vec!["en".into()],
+                witness_quorum: None,
             }),
             &steward(1),
         );

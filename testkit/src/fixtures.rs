@@ -63,6 +63,7 @@ impl CharterBuilder {
                     groups: Vec::new(),
                 },
                 languages: vec!["en".into()],
+                witness_quorum: None,
             },
         }
     }
@@ -119,6 +120,12 @@ impl CharterBuilder {
         self
     }
 
+    /// Sets the witness quorum the audit requires.
+    pub fn witness_quorum(mut self, quorum: u32) -> Self {
+        self.body.witness_quorum = Some(quorum);
+        self
+    }
+
     /// The body.
     pub fn body(self) -> Charter {
         self.body
@@ -171,6 +178,7 @@ pub fn charter_body() -> Charter {
             groups: vec![StakeholderGroup::CivilSociety],
         },
         languages: vec!["en".into(), "fr".into()],
+        witness_quorum: None,
     }
 }
 

@@ -15,8 +15,10 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::index::Index;
+use super::witnessing::Witnessing;
 use crate::ids::{ObjectId, PublicKey};
-use crate::kinds::Kind;
+use crate::kinds::{Body, Kind};
+use crate::limits::{BACKDATE_TOLERANCE_MS, WITNESS_GRACE_MS};
 
 /// One finding, with the ids involved.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -75,12 +77,40 @@ pub enum Anomaly {
         /// The latest acceptable `created_at`.
         limit: u64,
     },
-    /// A comment created outside every phase that accepts comments.
+    /// A comment created outside every phase that accepts comments, or
+    /// first witnessed more than [`WITNESS_GRACE_MS`] after the phase its
+    /// `created_at` falls in closed.
     LateComment {
         /// The comment.
         comment: ObjectId,
         /// Its `created_at`.
         created_at: u64,
+        /// Its witnessed time, when that is what makes it late.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        witnessed_at: Option<u64>,
+    },
+    /// `object` claims a `created_at` more than [`BACKDATE_TOLERANCE_MS`]
+    /// before its witnessed time. Informational: it never blocks.
+    Backdated {
+        /// The object.
+        object: ObjectId,
+        /// Its `created_at`.
+        created_at: u64,
+        /// When a quorum of witnesses first saw it.
+        witnessed_at: u64,
+    },
+    /// `object` is dated before its signer's revocation took effect but was
+    /// first witnessed more than [`WITNESS_GRACE_MS`] after it: signed with
+    /// the key after it was revoked, and dated back.
+    WitnessedAfterRevocation {
+        /// The object.
+        object: ObjectId,
+        /// Its signer.
+        key: PublicKey,
+        /// The revocation.
+        revocation: ObjectId,
+        /// When a quorum of witnesses first saw it.
+        witnessed_at: u64,
     },
     /// One editor signed different drafts of the same section and version.
     Equivocation {
@@ -164,6 +194,8 @@ impl Anomaly {
             Anomaly::DanglingReference { .. } => "dangling_reference",
             Anomaly::FutureDated { .. } => "future_dated",
             Anomaly::LateComment { .. } => "late_comment",
+            Anomaly::Backdated { .. } => "backdated",
+            Anomaly::WitnessedAfterRevocation { .. } => "witnessed_after_revocation",
             Anomaly::Equivocation { .. } => "equivocation",
             Anomaly::CharterNotInForce { .. } => "charter_not_in_force",
             Anomaly::UnauthorisedRetraction { .. } => "unauthorised_retraction",
@@ -171,6 +203,13 @@ impl Anomaly {
             Anomaly::WrongSignerRole { .. } => "wrong_signer_role",
             Anomaly::InconsistentReference { .. } => "inconsistent_reference",
         }
+    }
+
+    /// Whether this kind of anomaly may block the verdict at all.
+    /// `backdated` never does: witnessed time only bounds from above when an
+    /// object existed (a late-joining node witnesses everything late).
+    pub(crate) fn may_block(&self) -> bool {
+        !matches!(self, Anomaly::Backdated { .. })
     }
 
     /// The objects this anomaly is about: it is blocking when one of them
@@ -188,6 +227,8 @@ impl Anomaly {
                 object, referrer, ..
             } => std::iter::once(*object).chain(*referrer).collect(),
             Anomaly::LateComment { comment, .. } => vec![*comment],
+            Anomaly::Backdated { object, .. }
+            | Anomaly::WitnessedAfterRevocation { object, .. } => vec![*object],
             Anomaly::Equivocation { drafts, .. } => drafts.clone(),
             Anomaly::CharterNotInForce { charter, .. } => vec![*charter],
             Anomaly::UnauthorisedRetraction { retraction, .. } => vec![*retraction],
@@ -228,8 +269,9 @@ pub(crate) fn retractions_and_revocations(index: &Index, out: &mut BTreeSet<Anom
     }
 }
 
-/// Comments of the charter created outside every phase accepting comments.
-pub(crate) fn late_comments(index: &Index, out: &mut BTreeSet<Anomaly>) {
+/// Comments of the charter created outside every phase accepting
+/// comments, or witnessed after the phase they claim closed (plus the grace).
+pub(crate) fn late_comments(index: &Index, witnessing: &Witnessing, out: &mut BTreeSet<Anomaly>) {
     let Some((_, charter)) = &index.charter else {
         return;
     };
@@ -241,13 +283,57 @@ pub(crate) fn late_comments(index: &Index, out: &mut BTreeSet<Anomaly>) {
         .collect();
     for object in index.comments.values().flatten() {
         let at = object.created_at();
-        if !windows
+        let witnessed = witnessing.at(&object.id());
+        let late = match windows
             .iter()
-            .any(|&(opens, closes)| opens <= at && at < closes)
+            .find(|&&(opens, closes)| opens <= at && at < closes)
         {
+            None => Some(None),
+            Some(&(_, closes)) => witnessed
+                .filter(|&w| w > closes.saturating_add(WITNESS_GRACE_MS))
+                .map(Some),
+        };
+        if let Some(witnessed_at) = late {
             out.insert(Anomaly::LateComment {
                 comment: object.id(),
                 created_at: at,
+                witnessed_at,
+            });
+        }
+    }
+}
+
+/// Objects dated far before they were witnessed, and objects dated before
+/// their signer's revocation but witnessed after it.
+pub(crate) fn witnessed_times(index: &Index, witnessing: &Witnessing, out: &mut BTreeSet<Anomaly>) {
+    for (id, witnessed) in &witnessing.witnessed {
+        let Some(object) = index.object(id) else {
+            continue;
+        };
+        let created_at = object.created_at();
+        let witnessed_at = witnessed.at;
+        if witnessed_at > created_at.saturating_add(BACKDATE_TOLERANCE_MS) {
+            out.insert(Anomaly::Backdated {
+                object: *id,
+                created_at,
+                witnessed_at,
+            });
+        }
+        if matches!(object.body(), Body::Revocation(_) | Body::Profile(_)) {
+            continue;
+        }
+        let key = object.author();
+        if index.revoked_by(&key, created_at).is_some() {
+            continue; // already `revoked_key`
+        }
+        if let Some(revocation) =
+            index.revoked_by(&key, witnessed_at.saturating_sub(WITNESS_GRACE_MS))
+        {
+            out.insert(Anomaly::WitnessedAfterRevocation {
+                object: *id,
+                key,
+                revocation,
+                witnessed_at,
             });
         }
     }

@@ -24,13 +24,16 @@
 //!    excepted: they are judged against the target's author): every
 //!    attestation of that key under `C`, and every revocation of that key.
 //!    Attestation issuers are signers too, so chains are gathered whole.
+//! 5. Every key with a `witness` attestation under `C`, as in rule 4: its
+//!    attestations and revocations (log proofs name witnesses by key, and
+//!    the audit needs whom each one witnessed for).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use super::index::retractable;
 use super::source::AuditSource;
 use crate::ids::{ObjectId, PublicKey};
-use crate::kinds::Body;
+use crate::kinds::{Body, Role};
 use crate::limits::MAX_TARGET_HOPS;
 use crate::object::SignedObject;
 
@@ -155,9 +158,13 @@ impl<S: AuditSource + ?Sized> Gatherer<'_, S> {
             return;
         };
         let id = charter.id();
+        let mut witnesses = Vec::new();
         for object in self.source.referrers(&id) {
             match object.body() {
                 Body::Attestation(a) if a.charter == id => {
+                    if a.role == Role::Witness {
+                        witnesses.push(a.subject);
+                    }
                     self.attestations.entry(a.subject).or_default().push(object);
                 }
                 Body::Comment(c) if c.charter == id && self.out.sections.contains(&c.section) => {
@@ -178,6 +185,9 @@ impl<S: AuditSource + ?Sized> Gatherer<'_, S> {
                 Body::Retraction(r) if r.target == id => self.add(object),
                 _ => {}
             }
+        }
+        for key in witnesses {
+            self.add_key(key);
         }
     }
 

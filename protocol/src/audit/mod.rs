@@ -55,6 +55,7 @@ mod report;
 mod roster;
 mod source;
 mod trust;
+mod witnessing;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -74,10 +75,12 @@ pub use report::{
 pub use roster::{Roster, Standing};
 pub use source::{AuditSource, ObjectSet};
 pub use trust::{Chain, ChainReason, ChainRole};
+pub use witnessing::{WitnessKey, WitnessLog, WitnessedAt, Witnessing};
 
 use crate::ids::ObjectId;
 use crate::kinds::Body;
 use crate::object::SignedObject;
+use crate::tlog::LogProof;
 use index::Index;
 use trust::Trust;
 
@@ -96,13 +99,17 @@ pub fn audit<S: AuditSource + ?Sized>(
     target: &ObjectId,
     options: &AuditOptions,
 ) -> AuditReport {
-    evaluate(&Index::new(gather::gather(source, target)), options)
+    let gathered = gather::gather(source, target);
+    let ids: BTreeSet<ObjectId> = gathered.objects.keys().copied().collect();
+    let proofs = source.log_proofs(&ids);
+    evaluate(&Index::new(gathered), &proofs, options)
 }
 
-fn evaluate(index: &Index, options: &AuditOptions) -> AuditReport {
+fn evaluate(index: &Index, proofs: &[LogProof], options: &AuditOptions) -> AuditReport {
     let gathered = &index.gathered;
     let mut trust = Trust::new(index);
     let mut anomalies = BTreeSet::new();
+    let witnessing = witnessing::witnessing(index, &mut trust, proofs);
 
     // Every signer, at the moment it signed.
     let mut summary = TrustReport::default();
@@ -154,7 +161,8 @@ fn evaluate(index: &Index, options: &AuditOptions) -> AuditReport {
     references::future_dated(index, options.as_of, &mut anomalies);
     references::consistency(index, &mut anomalies);
     anomalies::retractions_and_revocations(index, &mut anomalies);
-    anomalies::late_comments(index, &mut anomalies);
+    anomalies::late_comments(index, &witnessing, &mut anomalies);
+    anomalies::witnessed_times(index, &witnessing, &mut anomalies);
     drafts::equivocations(index, &mut anomalies);
 
     let mut chains: Vec<VersionChain> = drafts::heads(index)
@@ -211,7 +219,7 @@ fn evaluate(index: &Index, options: &AuditOptions) -> AuditReport {
     let findings: Vec<Finding> = anomalies
         .into_iter()
         .map(|anomaly| Finding {
-            blocking: anomaly.subjects().iter().any(|id| spine.contains(id)),
+            blocking: anomaly.may_block() && anomaly.subjects().iter().any(|id| spine.contains(id)),
             anomaly,
         })
         .collect();
@@ -268,6 +276,7 @@ fn evaluate(index: &Index, options: &AuditOptions) -> AuditReport {
         endorsements,
         policy,
         participation,
+        witnessing: index.charter.as_ref().map(|_| witnessing),
         anomalies: findings,
     }
 }

@@ -83,7 +83,7 @@ pub(crate) fn evaluate(
                 regions.extend(c.who.region);
                 groups.insert(c.who.group.as_ref());
             }
-            ChainRole::Steward | ChainRole::Editor => {}
+            ChainRole::Steward | ChainRole::Editor | ChainRole::Witness => {}
         }
     }
 

@@ -16,6 +16,7 @@ use super::participation::Participation;
 use super::policy::PolicyEvaluation;
 use super::ratification::Ratification;
 use super::trust::Chain;
+use super::witnessing::Witnessing;
 use crate::ids::{ObjectId, PublicKey};
 use crate::kinds::{Body, EndorsementPolicy, Kind};
 use crate::object::SignedObject;
@@ -87,6 +88,9 @@ pub struct AuditReport {
     pub policy: Option<PolicyEvaluation>,
     /// Participation by section of interest.
     pub participation: BTreeMap<String, Participation>,
+    /// When the objects were first witnessed (when the charter is present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witnessing: Option<Witnessing>,
     /// Every anomaly, sorted.
     pub anomalies: Vec<Finding>,
 }

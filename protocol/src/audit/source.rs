@@ -7,11 +7,12 @@
 //! source returns: gathering is a fixpoint that deduplicates by id, and
 //! every list that reaches a report is sorted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ids::{ObjectId, PublicKey};
 use crate::kinds::Body;
 use crate::object::SignedObject;
+use crate::tlog::LogProof;
 
 /// Read access to verified objects, as the audit evaluator needs it.
 ///
@@ -28,6 +29,13 @@ pub trait AuditSource {
 
     /// Every revocation whose revoked key is `key`, whoever signed it.
     fn revocations_of(&self, key: &PublicKey) -> Vec<SignedObject>;
+
+    /// Log proofs of objects among `ids` (PROTOCOL.md §14, Log proofs):
+    /// what the source knows of when they were witnessed. None by default.
+    fn log_proofs(&self, ids: &BTreeSet<ObjectId>) -> Vec<LogProof> {
+        let _ = ids;
+        Vec::new()
+    }
 }
 
 impl<S: AuditSource + ?Sized> AuditSource for &S {
@@ -39,6 +47,9 @@ impl<S: AuditSource + ?Sized> AuditSource for &S {
     }
     fn revocations_of(&self, key: &PublicKey) -> Vec<SignedObject> {
         (**self).revocations_of(key)
+    }
+    fn log_proofs(&self, ids: &BTreeSet<ObjectId>) -> Vec<LogProof> {
+        (**self).log_proofs(ids)
     }
 }
 
@@ -55,6 +66,8 @@ pub struct ObjectSet {
     referrers: BTreeMap<ObjectId, Vec<SignedObject>>,
     /// Revoked key → the revocations naming it.
     revocations: BTreeMap<PublicKey, Vec<SignedObject>>,
+    /// Log proofs, as added.
+    proofs: Vec<LogProof>,
 }
 
 impl ObjectSet {
@@ -126,6 +139,16 @@ impl ObjectSet {
     pub fn iter(&self) -> impl Iterator<Item = &SignedObject> + '_ {
         self.objects.values()
     }
+
+    /// Adds a log proof (a bundle's, or one fetched from another node).
+    pub fn insert_proof(&mut self, proof: LogProof) {
+        self.proofs.push(proof);
+    }
+
+    /// The log proofs, as added.
+    pub fn proofs(&self) -> &[LogProof] {
+        &self.proofs
+    }
 }
 
 impl FromIterator<SignedObject> for ObjectSet {
@@ -155,6 +178,13 @@ impl AuditSource for ObjectSet {
 
     fn revocations_of(&self, key: &PublicKey) -> Vec<SignedObject> {
         self.revocations.get(key).cloned().unwrap_or_default()
+    }
+
+    fn log_proofs(&self, ids: &BTreeSet<ObjectId>) -> Vec<LogProof> {
+        self.proofs
+            .iter()
+            .filter_map(|p| p.restricted(ids))
+            .collect()
     }
 }
 

@@ -45,6 +45,8 @@ pub enum ChainRole {
     Editor,
     /// Attested `stakeholder` by an accredited NRI.
     Stakeholder,
+    /// A node key attested `witness` by an accredited NRI.
+    Witness,
 }
 
 impl ChainRole {
@@ -53,6 +55,7 @@ impl ChainRole {
             Role::Nri => ChainRole::Nri,
             Role::Editor => ChainRole::Editor,
             Role::Stakeholder => ChainRole::Stakeholder,
+            Role::Witness => ChainRole::Witness,
         }
     }
 }
@@ -121,7 +124,8 @@ pub struct Chain {
 /// What role a signature needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Want {
-    /// Any accredited role, stewards included (comments, endorsements).
+    /// Any accredited role but witness, stewards included (comments,
+    /// endorsements): a witness attestation vouches for a node, not a voice.
     Any,
     /// A steward of the charter (the charter itself, NRI and editor attestations).
     Steward,
@@ -131,6 +135,8 @@ pub(crate) enum Want {
     Editor(String),
     /// An editor of any section, or a steward (releases).
     EditorOrSteward,
+    /// A witness node key (cosignatures of logs).
+    Witness,
 }
 
 impl Want {
@@ -142,6 +148,7 @@ impl Want {
             Want::Nri => "nri".into(),
             Want::Editor(section) => format!("editor:{section}"),
             Want::EditorOrSteward => "editor_or_steward".into(),
+            Want::Witness => "witness".into(),
         }
     }
 
@@ -151,8 +158,9 @@ impl Want {
 
     fn accepts(&self, a: &Attestation) -> bool {
         match self {
-            Want::Any => true,
+            Want::Any => a.role != Role::Witness,
             Want::Steward => false,
+            Want::Witness => a.role == Role::Witness,
             Want::Nri => a.role == Role::Nri,
             Want::Editor(s) => a.role == Role::Editor && a.section.as_deref() == Some(s),
             Want::EditorOrSteward => a.role == Role::Editor,
@@ -175,7 +183,7 @@ impl Want {
     fn of_issuer(role: Role) -> Want {
         match role {
             Role::Nri | Role::Editor => Want::Steward,
-            Role::Stakeholder => Want::Nri,
+            Role::Stakeholder | Role::Witness => Want::Nri,
         }
     }
 }
@@ -505,6 +513,7 @@ pub(crate) fn attribution<'i>(
     let (group, region, nri) = match (role, attestation) {
         (ChainRole::Steward, _) => (Cow::Borrowed("steward"), None, None),
         (ChainRole::Editor, _) => (Cow::Borrowed("editor"), None, None),
+        (ChainRole::Witness, _) => return None,
         (ChainRole::Nri, Some((_, a))) => (Cow::Borrowed("nri"), a.region, Some(signer)),
         (ChainRole::Stakeholder, Some((issuer, a))) => (
             a.group

@@ -17,6 +17,9 @@ pub enum Role {
     Editor,
     /// A stakeholder (attested by an accredited NRI).
     Stakeholder,
+    /// A node key that witnesses logs on behalf of the NRI that attests it
+    /// (attested by an accredited NRI; PROTOCOL.md §14, Witnessed time).
+    Witness,
 }
 
 /// `issuer` vouches that `subject` holds `role` in `charter` until `expires_at`.
@@ -67,6 +70,9 @@ impl Attestation {
             }
             (_, Some(_)) => return Err(v::inconsistent("section", "only allowed for role editor")),
             _ => {}
+        }
+        if self.role == Role::Witness && self.group.is_some() {
+            return Err(v::inconsistent("group", "not allowed for role witness"));
         }
         if self.role == Role::Stakeholder && self.group.is_none() {
             return Err(v::inconsistent("group", "required for role stakeholder"));

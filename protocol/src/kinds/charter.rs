@@ -32,6 +32,11 @@ pub struct Charter {
     pub policy: EndorsementPolicy,
     /// Working languages (BCP 47).
     pub languages: Vec<String>,
+    /// How many independent NRI witnesses must have cosigned a checkpoint
+    /// holding an object for the audit to take its witnessed time
+    /// (PROTOCOL.md §14); absent means [`DEFAULT_WITNESS_QUORUM`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness_quorum: Option<u32>,
 }
 
 /// One section of a consultation.
@@ -153,7 +158,20 @@ impl Charter {
         for (i, l) in self.languages.iter().enumerate() {
             v::language(&format!("languages[{i}]"), l)?;
         }
-        v::distinct("languages", self.languages.iter())
+        v::distinct("languages", self.languages.iter())?;
+        match self.witness_quorum {
+            Some(q) if q == 0 || q > MAX_WITNESS_QUORUM => Err(v::inconsistent(
+                "witness_quorum",
+                format!("must be between 1 and {MAX_WITNESS_QUORUM}, got {q}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The witness quorum the audit applies: the charter's, or
+    /// [`DEFAULT_WITNESS_QUORUM`].
+    pub fn witness_quorum(&self) -> u32 {
+        self.witness_quorum.unwrap_or(DEFAULT_WITNESS_QUORUM)
     }
 
     /// The section with this slug.

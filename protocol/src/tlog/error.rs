@@ -56,6 +56,9 @@ pub enum LogError {
     /// The proof does not prove what it is offered for.
     #[error("the {0} proof does not verify")]
     ProofInvalid(&'static str),
+    /// A log proof (in a bundle) is not in the format of §14.
+    #[error("malformed log proof: {0}")]
+    MalformedProof(String),
     /// The hashes behind the tree could not be read.
     #[error("cannot read the log's hashes: {0}")]
     Storage(String),
@@ -77,6 +80,7 @@ impl LogError {
             LogError::OutOfRange { .. } => "out_of_range",
             LogError::ProofTooLong { .. } => "proof_too_long",
             LogError::ProofInvalid(_) => "proof_invalid",
+            LogError::MalformedProof(_) => "malformed_proof",
             LogError::Storage(_) => "storage",
         }
     }

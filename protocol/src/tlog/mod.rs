@@ -21,6 +21,7 @@ mod checkpoint;
 mod cosignature;
 mod error;
 mod leaf;
+mod log_proof;
 mod memory;
 mod note;
 mod proof;
@@ -31,6 +32,7 @@ pub use checkpoint::{Checkpoint, SignedCheckpoint};
 pub use cosignature::{Cosignature, CosignatureKey, COSIGNATURE_ALGORITHM};
 pub use error::LogError;
 pub use leaf::{LogLeaf, LEAF_BYTES};
+pub use log_proof::{LogProof, ProofHash, ProvedEntry};
 pub use memory::MemoryLog;
 pub use note::{log_verifier_key, LOG_KEY_ALGORITHM};
 pub use proof::{

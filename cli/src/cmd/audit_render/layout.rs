@@ -217,6 +217,7 @@ pub(super) fn role_name(role: ChainRole) -> String {
         ChainRole::Nri => "NRI",
         ChainRole::Editor => "editor",
         ChainRole::Stakeholder => "stakeholder",
+        ChainRole::Witness => "witness",
     }
     .to_owned()
 }

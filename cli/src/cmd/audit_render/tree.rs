@@ -191,13 +191,7 @@ pub(super) fn write_signers(
 
 /// One link of a chain, as a tree label: `NRI did:key:…yAbM7q (african) ✓`.
 pub(super) fn link_label(chain: &Chain) -> String {
-    let role = match chain.role {
-        Some(ChainRole::Steward) => "steward",
-        Some(ChainRole::Nri) => "NRI",
-        Some(ChainRole::Editor) => "editor",
-        Some(ChainRole::Stakeholder) => "stakeholder",
-        None => "",
-    };
+    let role = chain.role.map(role_name).unwrap_or_default();
     let mut about: Vec<String> = Vec::new();
     if let Some(group) = &chain.group {
         about.push(clean(&group.as_str(), 40));
@@ -288,7 +282,7 @@ impl Note {
     }
 }
 
-/// Orders siblings: stewards, NRIs, editors, stakeholders, then signers without a role.
+/// Orders siblings: stewards, NRIs, editors, stakeholders, witnesses, then signers without a role.
 pub(super) type ChainRank = u8;
 
 pub(super) fn rank(role: Option<ChainRole>) -> ChainRank {
@@ -297,7 +291,8 @@ pub(super) fn rank(role: Option<ChainRole>) -> ChainRank {
         Some(ChainRole::Nri) => 1,
         Some(ChainRole::Editor) => 2,
         Some(ChainRole::Stakeholder) => 3,
-        None => 4,
+        Some(ChainRole::Witness) => 4,
+        None => 5,
     }
 }
 

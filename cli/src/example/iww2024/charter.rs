@@ -59,6 +59,7 @@ pub(super) fn charter(s: &mut Scenario, data: &Data) -> anyhow::Result<()> {
             groups: c.policy.groups.clone(),
         },
         languages: c.languages.clone(),
+        witness_quorum: None,
     };
     let first = stewards.first().context("the example has a steward")?;
     let charter = s.sign("charter", &first.handle, Body::Charter(body))?;

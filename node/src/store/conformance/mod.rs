@@ -167,6 +167,7 @@ pub(super) fn charter() -> SignedObject {
             groups: vec![],
         },
         languages: vec!["en".into()],
+        witness_quorum: None,
     };
     SignedObject::sign(Body::Charter(body), &key(1)).expect("valid charter")
 }
