@@ -501,6 +501,7 @@ fn generate() -> Value {
         other => panic!("expected evidence, got {other:?}"),
     };
     let first_response = decide(&first, None, &witness, 1_709_251_300).response();
+    let log_proof = log_proof_of(&log, &checkpoint, &[8, 12]);
     json!({
         "witness": {
             "seed": hex::encode([8u8; 32]),
@@ -527,7 +528,31 @@ fn generate() -> Value {
         "checkpoint": {"note": String::from_utf8(plain_note).expect("utf-8"),
                        "cosigners": cosigners,
                        "cosigned_note": String::from_utf8(checkpoint.to_note()).expect("utf-8")},
+        "log_proof": {"entries": [8, 12], "cbor": hex::encode(log_proof.encode())},
     })
+}
+
+/// The log proof of entries `indexes` into `checkpoint` (a tree of `log`).
+fn log_proof_of(log: &Log, checkpoint: &SignedCheckpoint, indexes: &[u64]) -> LogProof {
+    let size = checkpoint.checkpoint.size;
+    let entries = indexes
+        .iter()
+        .map(|&i| {
+            let leaf = log.leaves()[i as usize];
+            ProvedEntry {
+                id: leaf.id,
+                index: i,
+                time_ms: leaf.time_ms,
+                path: inclusion_proof(i, size, log)
+                    .expect("proof")
+                    .into_iter()
+                    .map(ProofHash)
+                    .collect(),
+            }
+        })
+        .collect();
+    let note = String::from_utf8(checkpoint.to_note()).expect("utf-8");
+    LogProof::new(note, entries).expect("a valid log proof")
 }
 
 #[test]
@@ -575,4 +600,13 @@ fn vectors_match_the_code() {
         &proof,
     )
     .expect("the receipt's entry is in the cosigned checkpoint");
+
+    // The log proof decodes, verifies and re-encodes to the same bytes.
+    let cbor = hex::decode(stored["log_proof"]["cbor"].as_str().expect("hex")).expect("hex");
+    let proof = LogProof::decode(&cbor).expect("the stored log proof verifies");
+    assert_eq!(proof.encode(), cbor);
+    assert_eq!(proof.checkpoint().cosignatures.len(), 2);
+    let indexes: Vec<u64> = proof.entries().iter().map(|e| e.index).collect();
+    assert_eq!(indexes, vec![8, 12]);
+    assert_eq!(proof.entries()[1].leaf(), receipt.leaf);
 }

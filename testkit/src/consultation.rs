@@ -50,6 +50,8 @@ pub struct Config {
     pub policy: EndorsementPolicy,
     /// How many of the two stewards ratify the charter (threshold is 2).
     pub ratifiers: usize,
+    /// The charter's `witness_quorum` (absent: the default).
+    pub witness_quorum: Option<u32>,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
                 groups: vec![StakeholderGroup::CivilSociety, StakeholderGroup::Government],
             },
             ratifiers: 2,
+            witness_quorum: None,
         }
     }
 }
@@ -111,7 +114,7 @@ impl World {
                 threshold: 2,
                 policy: config.policy.clone(),
                 languages: vec!["en".into()],
-                witness_quorum: None,
+                witness_quorum: config.witness_quorum,
             }),
             &steward(1),
         );

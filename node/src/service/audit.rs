@@ -6,9 +6,11 @@
 //! than yielding a report that silently calls the unreadable objects missing.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use baraza_protocol::audit::{self, AuditOptions, AuditReport, AuditSource, BundleError};
+use baraza_protocol::tlog::LogProof;
 use baraza_protocol::{ObjectId, PublicKey, SignedObject};
 
 use super::objects::absent;
@@ -36,6 +38,13 @@ impl AuditSource for dyn ObjectStore {
     fn revocations_of(&self, key: &PublicKey) -> Vec<SignedObject> {
         ObjectStore::revocations_of(self, key).unwrap_or_else(|error| {
             tracing::warn!(%error, key = %key.short(), "audit: revocations unreadable");
+            Vec::new()
+        })
+    }
+
+    fn log_proofs(&self, ids: &BTreeSet<ObjectId>) -> Vec<LogProof> {
+        <dyn ObjectStore>::log_proofs(self, ids).unwrap_or_else(|error| {
+            tracing::warn!(%error, "audit: log proofs unreadable");
             Vec::new()
         })
     }
@@ -79,6 +88,9 @@ impl AuditSource for Checked<'_> {
     }
     fn revocations_of(&self, key: &PublicKey) -> Vec<SignedObject> {
         self.keep(self.store.revocations_of(key))
+    }
+    fn log_proofs(&self, ids: &BTreeSet<ObjectId>) -> Vec<LogProof> {
+        self.keep(self.store.log_proofs(ids))
     }
 }
 
