@@ -21,6 +21,10 @@ enum RoleArg {
     Editor,
     /// A stakeholder (attested by an accredited NRI; needs --group and --region).
     Stakeholder,
+    /// A node key that witnesses other nodes' logs for the issuing NRI
+    /// (attested by an accredited NRI; the subject is the node's key, the
+    /// did:key in its log origin: `baraza log show` or GET /v1/log).
+    Witness,
 }
 
 impl From<RoleArg> for Role {
@@ -29,6 +33,7 @@ impl From<RoleArg> for Role {
             RoleArg::Nri => Role::Nri,
             RoleArg::Editor => Role::Editor,
             RoleArg::Stakeholder => Role::Stakeholder,
+            RoleArg::Witness => Role::Witness,
         }
     }
 }

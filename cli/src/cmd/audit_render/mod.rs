@@ -62,6 +62,7 @@ pub(crate) fn write_report(
     write_endorsements(out, report, statements)?;
     write_policy(out, report)?;
     write_participation(out, report, &sections)?;
+    write_witnessing(out, report)?;
     write_anomalies(out, report)?;
     writeln!(out)?;
     writeln!(out, "{}", verdict_line(report))

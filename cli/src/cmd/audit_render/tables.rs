@@ -384,6 +384,58 @@ pub(super) fn count_cell(count: Count) -> String {
     }
 }
 
+// ---- 6b. witnessing ------------------------------------------------------------
+
+pub(super) fn write_witnessing(out: &mut impl Write, report: &AuditReport) -> io::Result<()> {
+    let Some(w) = &report.witnessing else {
+        return Ok(());
+    };
+    let total = w.witnessed.len() + w.unwitnessed.len();
+    heading(
+        out,
+        "WITNESSING",
+        &format!(
+            "{} of {total} objects witnessed by {} NRI{} (the quorum); {} unwitnessed (no proof, or too few NRIs: reported, not failed)",
+            w.witnessed.len(),
+            w.quorum,
+            if w.quorum == 1 { "" } else { "s" },
+            w.unwitnessed.len()
+        ),
+    )?;
+    if w.logs.is_empty() {
+        return writeln!(out, "  no log proofs were given");
+    }
+    let header = ["log", "checkpoints", "entries"].map(String::from).to_vec();
+    let rows: Vec<Vec<String>> = w
+        .logs
+        .iter()
+        .map(|l| {
+            vec![
+                clean(&l.origin, 80),
+                l.checkpoints.to_string(),
+                l.entries.to_string(),
+            ]
+        })
+        .collect();
+    write_table(out, &header, &rows, &[0])?;
+    let header = ["witness", "for NRI", "cosignatures", "counted"]
+        .map(String::from)
+        .to_vec();
+    let rows: Vec<Vec<String>> = w
+        .witnesses
+        .iter()
+        .map(|k| {
+            vec![
+                did(&k.key),
+                k.nri.as_ref().map_or_else(|| "-".to_owned(), did),
+                k.cosignatures.to_string(),
+                k.counted.to_string(),
+            ]
+        })
+        .collect();
+    write_table(out, &header, &rows, &[0, 1])
+}
+
 // ---- 7. anomalies -------------------------------------------------------------
 
 pub(super) fn write_anomalies(out: &mut impl Write, report: &AuditReport) -> io::Result<()> {
@@ -439,7 +491,9 @@ pub(super) fn anomaly_ids(anomaly: &Anomaly) -> String {
         | Anomaly::RetractedObject { object, .. }
         | Anomaly::WrongSignerRole { object, .. }
         | Anomaly::InconsistentReference { object, .. }
-        | Anomaly::FutureDated { object, .. } => object.short(),
+        | Anomaly::FutureDated { object, .. }
+        | Anomaly::Backdated { object, .. }
+        | Anomaly::WitnessedAfterRevocation { object, .. } => object.short(),
         Anomaly::DanglingReference { object, missing } => {
             format!("{}→{}", object.short(), missing.short())
         }
