@@ -76,11 +76,13 @@ fn peered_nodes_expose_libp2p_series() {
         );
     }
     // Whether the objects came by gossip or by sync, the node's own series
-    // are in the same exposition.
+    // are in the same exposition. (At least one: a message carrying one
+    // object can be followed by a sync round that finds the other already
+    // held, so the sum is not always the number of objects.)
     assert!(
         total(&text, "baraza_gossip_messages_total")
             + total(&text, "baraza_sync_objects_fetched_total")
-            >= 2.0,
+            >= 1.0,
         "{text}"
     );
     assert!(
