@@ -9,7 +9,7 @@ use baraza_protocol::audit::{
 };
 use baraza_protocol::kinds::Role;
 use baraza_protocol::tlog::{
-    inclusion_proof, LogLeaf, LogProof, MemoryLog, ProofHash, ProvedEntry, SignedCheckpoint,
+    inclusion_proof, LogLeaf, LogProof, MemoryLog, ProvedEntry, SignedCheckpoint,
 };
 use baraza_protocol::{Keypair, ObjectId};
 use baraza_testkit::consultation::*;
@@ -55,23 +55,13 @@ fn proof(log: &Keypair, ids: &[ObjectId], cosigners: &[(Keypair, u64)]) -> LogPr
         let c = signed.cosign(witness, at / 1000);
         signed.add_cosignature(c);
     }
-    let entries = tree
-        .leaves()
-        .iter()
-        .enumerate()
-        .map(|(i, leaf)| ProvedEntry {
-            id: leaf.id,
-            index: i as u64,
-            time_ms: leaf.time_ms,
-            path: inclusion_proof(i as u64, size, &tree)
-                .expect("proof")
-                .into_iter()
-                .map(ProofHash)
-                .collect(),
+    let entries = (0..size)
+        .map(|i| {
+            let path = inclusion_proof(i, size, &tree).expect("proof");
+            ProvedEntry::new(i, tree.leaves()[i as usize], path)
         })
         .collect();
-    let note = String::from_utf8(signed.to_note()).expect("utf-8");
-    LogProof::new(note, entries).expect("a valid proof")
+    LogProof::of_checkpoint(signed, entries).expect("a valid proof")
 }
 
 fn audit_with_proofs(w: &World, target: &str, proofs: Vec<LogProof>) -> AuditReport {
@@ -342,8 +332,7 @@ fn hostile_proofs_in_a_bundle_are_refused_by_name() {
     ));
 
     // A proof of an object the bundle lacks.
-    let stranger_comment = World::baseline().id("c3");
-    let lacking = proof(&node(1), &[stranger_comment, c1], &[(node(2), T0)]);
+    let lacking = proof(&node(1), &[w.id("c3"), c1], &[(node(2), T0)]);
     let mut w2 = w.clone();
     w2.remove("c3");
     let objects2 = build_bundle(&w2.set(), &w2.id("release")).expect("bundle");
@@ -357,7 +346,8 @@ fn hostile_proofs_in_a_bundle_are_refused_by_name() {
         other => panic!("expected an invalid proof, got {other:?}"),
     }
 
-    // A tampered proof: one byte of a path hash flipped.
+    // A tampered proof: one byte of the last entry's time_ms (its last
+    // field) flipped, so its leaf no longer hashes into the root.
     let mut tampered = encoded[0].clone();
     let at = tampered.len() - 3;
     tampered[at] ^= 1;

@@ -64,6 +64,12 @@ fn charter_rules() {
     assert_eq!(with(&|c| c.threshold = 2), "inconsistent_fields");
     assert_eq!(with(&|c| c.stewards.push(c.stewards[0])), "duplicate_item");
     assert_eq!(with(&|c| c.policy.min_regions = 6), "inconsistent_fields");
+    assert_eq!(with(&|c| c.witness_quorum = Some(0)), "inconsistent_fields");
+    assert_eq!(
+        with(&|c| c.witness_quorum = Some(65)),
+        "inconsistent_fields"
+    );
+    assert_eq!(with(&|c| c.witness_quorum = Some(64)), "accepted");
     assert_eq!(
         with(&|c| c.languages = vec!["English".into()]),
         "bad_language"
@@ -134,6 +140,20 @@ fn profile_and_attestation_rules() {
         })),
         "inconsistent_fields",
         "a stakeholder attestation needs a group"
+    );
+    let witness = || Attestation {
+        role: Role::Witness,
+        section: None,
+        ..att()
+    };
+    assert_eq!(rejection(Body::Attestation(witness())), "accepted");
+    assert_eq!(
+        rejection(Body::Attestation(Attestation {
+            group: Some(StakeholderGroup::Academia),
+            ..witness()
+        })),
+        "inconsistent_fields",
+        "a witness attestation has no group"
     );
     assert_eq!(
         rejection(Body::Attestation(Attestation {

@@ -538,21 +538,11 @@ fn log_proof_of(log: &Log, checkpoint: &SignedCheckpoint, indexes: &[u64]) -> Lo
     let entries = indexes
         .iter()
         .map(|&i| {
-            let leaf = log.leaves()[i as usize];
-            ProvedEntry {
-                id: leaf.id,
-                index: i,
-                time_ms: leaf.time_ms,
-                path: inclusion_proof(i, size, log)
-                    .expect("proof")
-                    .into_iter()
-                    .map(ProofHash)
-                    .collect(),
-            }
+            let path = inclusion_proof(i, size, log).expect("proof");
+            ProvedEntry::new(i, log.leaves()[i as usize], path)
         })
         .collect();
-    let note = String::from_utf8(checkpoint.to_note()).expect("utf-8");
-    LogProof::new(note, entries).expect("a valid log proof")
+    LogProof::of_checkpoint(checkpoint.clone(), entries).expect("a valid log proof")
 }
 
 #[test]

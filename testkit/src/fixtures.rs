@@ -120,12 +120,6 @@ impl CharterBuilder {
         self
     }
 
-    /// Sets the witness quorum the audit requires.
-    pub fn witness_quorum(mut self, quorum: u32) -> Self {
-        self.body.witness_quorum = Some(quorum);
-        self
-    }
-
     /// The body.
     pub fn body(self) -> Charter {
         self.body

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use baraza_protocol::limits::MAX_BUNDLE_OBJECTS;
-use baraza_protocol::tlog::{LogProof, ProofHash, ProvedEntry, SignedCheckpoint};
+use baraza_protocol::tlog::{LogProof, ProvedEntry, SignedCheckpoint};
 use baraza_protocol::ObjectId;
 
 use super::{LogEntry, LogQueryError, ObjectStore, StoreError};
@@ -19,8 +19,8 @@ pub const MAX_CHECKPOINT_SCAN: usize = 16;
 
 /// Where the first cosigned checkpoint of an entry is.
 enum Scan {
-    /// This one: its size and note.
-    Found(u64, String),
+    /// This one, verified.
+    Found(SignedCheckpoint),
     /// None within [`MAX_CHECKPOINT_SCAN`]: nor for any entry below `size`
     /// (they have the same first checkpoint).
     NoneBelow(u64),
@@ -40,7 +40,7 @@ impl dyn ObjectStore {
         }
         entries.sort_unstable_by_key(|e| e.index);
         let mut proofs = Vec::new();
-        let mut current: Option<(u64, String)> = None;
+        let mut current: Option<SignedCheckpoint> = None;
         let mut group: Vec<ProvedEntry> = Vec::new();
         let mut skip_below = 0;
         for entry in entries {
@@ -49,11 +49,11 @@ impl dyn ObjectStore {
             }
             if current
                 .as_ref()
-                .is_none_or(|(size, _)| entry.index >= *size)
+                .is_none_or(|c| entry.index >= c.checkpoint.size)
             {
                 push_proof(current.take(), &mut group, &mut proofs);
                 match self.cosigned_from(entry.index + 1)? {
-                    Scan::Found(size, note) => current = Some((size, note)),
+                    Scan::Found(checkpoint) => current = Some(checkpoint),
                     Scan::NoneBelow(size) => {
                         skip_below = size;
                         continue;
@@ -61,21 +61,16 @@ impl dyn ObjectStore {
                     Scan::End => break,
                 }
             }
-            let Some((size, note)) = &current else {
+            let Some(checkpoint) = &current else {
                 continue;
             };
+            let size = checkpoint.checkpoint.size;
             let path = self
-                .log_inclusion(entry.index, *size)
-                .map_err(|e| query_error(e, entry.index, *size))?;
-            group.push(ProvedEntry {
-                id: entry.leaf.id,
-                index: entry.index,
-                time_ms: entry.leaf.time_ms,
-                path: path.into_iter().map(ProofHash).collect(),
-            });
+                .log_inclusion(entry.index, size)
+                .map_err(|e| query_error(e, entry.index, size))?;
+            group.push(ProvedEntry::new(entry.index, entry.leaf, path));
             if group.len() == MAX_BUNDLE_OBJECTS {
-                let full = Some((*size, note.clone()));
-                push_proof(full, &mut group, &mut proofs);
+                push_proof(Some(checkpoint.clone()), &mut group, &mut proofs);
             }
         }
         push_proof(current, &mut group, &mut proofs);
@@ -92,18 +87,12 @@ impl dyn ObjectStore {
                 return Ok(first.map_or(Scan::End, Scan::NoneBelow));
             };
             first.get_or_insert(size);
-            let cosigned = SignedCheckpoint::verify(&note)
-                .map(|signed| !signed.cosignatures.is_empty())
-                .unwrap_or_else(|error| {
+            match SignedCheckpoint::verify(&note) {
+                Ok(signed) if !signed.cosignatures.is_empty() => return Ok(Scan::Found(signed)),
+                Ok(_) => {}
+                Err(error) => {
                     tracing::warn!(%error, size, "log proofs: a kept checkpoint does not verify");
-                    false
-                });
-            if cosigned {
-                let note = String::from_utf8(note).map_err(|_| StoreError::Corrupt {
-                    id: format!("checkpoint {size}"),
-                    detail: "the note is not UTF-8".into(),
-                })?;
-                return Ok(Scan::Found(size, note));
+                }
             }
             from = size + 1;
         }
@@ -113,17 +102,18 @@ impl dyn ObjectStore {
 
 /// Turns the entries gathered for `checkpoint` into a proof.
 fn push_proof(
-    checkpoint: Option<(u64, String)>,
+    checkpoint: Option<SignedCheckpoint>,
     group: &mut Vec<ProvedEntry>,
     proofs: &mut Vec<LogProof>,
 ) {
-    let Some((size, note)) = checkpoint else {
+    let Some(checkpoint) = checkpoint else {
         return;
     };
     if group.is_empty() {
         return;
     }
-    match LogProof::new(note, std::mem::take(group)) {
+    let size = checkpoint.checkpoint.size;
+    match LogProof::of_checkpoint(checkpoint, std::mem::take(group)) {
         Ok(proof) => proofs.push(proof),
         Err(error) => {
             tracing::warn!(%error, size, "log proofs: the store's own proof does not verify");
@@ -141,5 +131,89 @@ fn query_error(error: LogQueryError, index: u64, size: u64) -> StoreError {
                 "no inclusion proof into the kept checkpoint of {size} entries: {other}"
             ),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use baraza_protocol::tlog::SignedCheckpoint;
+    use baraza_protocol::SignedObject;
+
+    use super::*;
+    use crate::store::conformance::{charter, comment, key};
+    use crate::store::MemoryStore;
+
+    /// Keeps the checkpoint of the first `size` entries, signed by the
+    /// node key `key(7)` and cosigned by `cosigners`.
+    async fn keep(store: &dyn ObjectStore, size: u64, cosigners: &[u8]) {
+        let root = store.log_root(size).expect("root");
+        let mut signed = SignedCheckpoint::sign(&key(7), size, root);
+        for &w in cosigners {
+            let c = signed.cosign(&key(w), 1_709_251_200 + size);
+            signed.add_cosignature(c);
+        }
+        store
+            .put_checkpoint(size, &signed.to_note())
+            .await
+            .expect("keep");
+    }
+
+    #[tokio::test]
+    async fn each_entry_is_proved_into_its_first_cosigned_checkpoint() {
+        let store = MemoryStore::new();
+        let store: &dyn ObjectStore = &store;
+        let c = charter();
+        let objects: Vec<SignedObject> = std::iter::once(c.clone())
+            .chain((1..10).map(|n| comment(c.id(), n, None)))
+            .collect();
+        store.put(&objects).await.expect("put");
+        // 3: no cosignature; 6: cosigned; 10: not cosigned (yet).
+        keep(store, 3, &[]).await;
+        keep(store, 6, &[8, 9]).await;
+        keep(store, 10, &[]).await;
+        let ids: BTreeSet<ObjectId> = objects.iter().map(SignedObject::id).collect();
+        let proofs = store.log_proofs(&ids).expect("proofs");
+        assert_eq!(proofs.len(), 1, "{proofs:?}");
+        let proof = &proofs[0];
+        assert_eq!(proof.checkpoint().checkpoint.size, 6);
+        assert_eq!(proof.checkpoint().cosignatures.len(), 2);
+        let proved: Vec<ObjectId> = proof.entries().iter().map(|e| e.id).collect();
+        let first_six: Vec<ObjectId> = objects[..6].iter().map(SignedObject::id).collect();
+        assert_eq!(proved, first_six);
+        // What a bundle carries reads back as the same proof.
+        assert_eq!(&LogProof::decode(&proof.encode()).expect("decodes"), proof);
+        // Only the objects asked for.
+        let two: BTreeSet<ObjectId> = [objects[1].id(), objects[8].id()].into();
+        let proofs = store.log_proofs(&two).expect("proofs");
+        assert_eq!(proofs.len(), 1);
+        assert_eq!(proofs[0].entries().len(), 1);
+        assert_eq!(proofs[0].entries()[0].id, objects[1].id());
+    }
+
+    #[tokio::test]
+    async fn no_cosigned_checkpoint_within_the_scan_gives_no_proof() {
+        let store = MemoryStore::new();
+        let store: &dyn ObjectStore = &store;
+        let c = charter();
+        let objects: Vec<SignedObject> = std::iter::once(c.clone())
+            .chain((1..20).map(|n| comment(c.id(), n, None)))
+            .collect();
+        store.put(&objects).await.expect("put");
+        // Checkpoints of 1..=17 entries without cosignatures, then a cosigned
+        // one of 18: entry 0's scan stops 16 checkpoints on, entry 2's reaches it.
+        for size in 1..=17 {
+            keep(store, size, &[]).await;
+        }
+        keep(store, 18, &[8]).await;
+        let ids: BTreeSet<ObjectId> = objects.iter().map(SignedObject::id).collect();
+        let proofs = store.log_proofs(&ids).expect("proofs");
+        assert_eq!(proofs.len(), 1);
+        let indexes: Vec<u64> = proofs[0].entries().iter().map(|e| e.index).collect();
+        assert_eq!(indexes, (2..18).collect::<Vec<u64>>());
+        // Nothing kept at all: no proofs, no error.
+        let empty = MemoryStore::new();
+        let empty: &dyn ObjectStore = &empty;
+        empty.put(&objects).await.expect("put");
+        assert!(empty.log_proofs(&ids).expect("proofs").is_empty());
     }
 }

@@ -39,6 +39,16 @@ pub struct ProvedEntry {
 }
 
 impl ProvedEntry {
+    /// Entry `index`, `leaf`, with its inclusion proof `path`.
+    pub fn new(index: u64, leaf: LogLeaf, path: Vec<Hash>) -> ProvedEntry {
+        ProvedEntry {
+            id: leaf.id,
+            index,
+            time_ms: leaf.time_ms,
+            path: path.into_iter().map(ProofHash).collect(),
+        }
+    }
+
     /// The entry as the log holds it.
     pub fn leaf(&self) -> LogLeaf {
         LogLeaf {
@@ -77,6 +87,17 @@ impl<'de> Deserialize<'de> for ProofHash {
     }
 }
 
+/// A note a reader will take: at most [`MAX_NOTE_BYTES`].
+fn note_fits(note: &str) -> Result<(), LogError> {
+    if note.len() > MAX_NOTE_BYTES {
+        return Err(LogError::NoteTooLarge {
+            len: note.len(),
+            limit: MAX_NOTE_BYTES,
+        });
+    }
+    Ok(())
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Wire {
@@ -96,13 +117,31 @@ pub struct LogProof {
 impl LogProof {
     /// Checks `note` (a signed checkpoint) and `entries` against it.
     pub fn new(note: String, entries: Vec<ProvedEntry>) -> Result<LogProof, LogError> {
-        if note.len() > MAX_NOTE_BYTES {
-            return Err(LogError::NoteTooLarge {
-                len: note.len(),
-                limit: MAX_NOTE_BYTES,
-            });
-        }
+        note_fits(&note)?;
         let checkpoint = SignedCheckpoint::verify(note.as_bytes())?;
+        LogProof::checked(note, checkpoint, entries)
+    }
+
+    /// Checks `entries` against a checkpoint already verified (as
+    /// [`SignedCheckpoint::verify`] returns it, or as its log signed it):
+    /// its signatures are not checked again. The note is the checkpoint's
+    /// own (`to_note`).
+    pub fn of_checkpoint(
+        checkpoint: SignedCheckpoint,
+        entries: Vec<ProvedEntry>,
+    ) -> Result<LogProof, LogError> {
+        let note = String::from_utf8(checkpoint.to_note())
+            .map_err(|_| LogError::MalformedProof("the checkpoint note is not UTF-8".into()))?;
+        note_fits(&note)?;
+        LogProof::checked(note, checkpoint, entries)
+    }
+
+    /// Checks the entries: their number, order, and inclusion proofs.
+    fn checked(
+        note: String,
+        checkpoint: SignedCheckpoint,
+        entries: Vec<ProvedEntry>,
+    ) -> Result<LogProof, LogError> {
         if entries.is_empty() || entries.len() > MAX_BUNDLE_OBJECTS {
             return Err(LogError::OutOfRange {
                 what: "entries",
