@@ -185,6 +185,8 @@ macro_rules! bytes32_serde {
     };
 }
 
+pub(crate) use bytes32_serde;
+
 bytes32_serde!(ObjectId, "a 32-byte object id (64 hex digits in JSON)");
 bytes32_serde!(PublicKey, "a 32-byte Ed25519 key (a did:key in JSON)");
 

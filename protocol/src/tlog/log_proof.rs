@@ -13,14 +13,17 @@
 
 use std::collections::BTreeSet;
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use super::checkpoint::SignedCheckpoint;
 use super::leaf::LogLeaf;
 use super::proof::verify_inclusion;
-use super::{Hash, LogError, MAX_NOTE_BYTES, MAX_PROOF_HASHES};
+use super::{hash_hex, parse_hash, Hash, LogError, MAX_NOTE_BYTES, MAX_PROOF_HASHES};
 use crate::cbor::{from_canonical, to_canonical};
-use crate::ids::ObjectId;
+use crate::ids::{bytes32_serde, ObjectId};
 use crate::limits::MAX_BUNDLE_OBJECTS;
 
 /// One proved entry: log entry `index` is object `id`, stored at
@@ -45,7 +48,7 @@ impl ProvedEntry {
             id: leaf.id,
             index,
             time_ms: leaf.time_ms,
-            path: path.into_iter().map(ProofHash).collect(),
+            path: path.into_iter().map(|h| ProofHash(h.0)).collect(),
         }
     }
 
@@ -58,34 +61,25 @@ impl ProvedEntry {
     }
 }
 
-/// A 32-byte hash, as a CBOR byte string.
+/// A 32-byte hash of an inclusion proof: a CBOR byte string (64 lowercase
+/// hex digits in JSON).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ProofHash(pub Hash);
+pub struct ProofHash(pub [u8; 32]);
 
-impl Serialize for ProofHash {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(&self.0 .0)
+impl fmt::Display for ProofHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hash_hex(&Hash(self.0)))
     }
 }
 
-impl<'de> Deserialize<'de> for ProofHash {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl de::Visitor<'_> for Visit {
-            type Value = ProofHash;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a 32-byte hash as a byte string")
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<ProofHash, E> {
-                let bytes: [u8; 32] = v
-                    .try_into()
-                    .map_err(|_| E::invalid_length(v.len(), &self))?;
-                Ok(ProofHash(Hash(bytes)))
-            }
-        }
-        deserializer.deserialize_bytes(Visit)
+impl FromStr for ProofHash {
+    type Err = LogError;
+    fn from_str(text: &str) -> Result<ProofHash, LogError> {
+        parse_hash(text).map(|h| ProofHash(h.0))
     }
 }
+
+bytes32_serde!(ProofHash, "a 32-byte hash (64 hex digits in JSON)");
 
 /// A note a reader will take: at most [`MAX_NOTE_BYTES`].
 fn note_fits(note: &str) -> Result<(), LogError> {
@@ -171,7 +165,7 @@ impl LogProof {
                     limit: MAX_PROOF_HASHES,
                 });
             }
-            let path: Vec<Hash> = entry.path.iter().map(|h| h.0).collect();
+            let path: Vec<Hash> = entry.path.iter().map(|h| Hash(h.0)).collect();
             verify_inclusion(entry.leaf().hash(), entry.index, size, root, &path)?;
         }
         Ok(LogProof {
