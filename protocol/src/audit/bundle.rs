@@ -205,8 +205,7 @@ pub fn read_bundle(bytes: &[u8]) -> Result<(ObjectId, ObjectSet), BundleError> {
             limit: MAX_BUNDLE_PROOFS,
         });
     }
-    let proof_items = items[first_proof..].to_vec();
-    let items = &items[..first_proof];
+    let (items, proof_items) = items.split_at(first_proof);
     // Parse up to the first malformed object; an earlier bad signature
     // still wins, so the error always names the first invalid object.
     let mut parsed = Vec::with_capacity(items.len());
@@ -246,7 +245,7 @@ pub fn read_bundle(bytes: &[u8]) -> Result<(ObjectId, ObjectSet), BundleError> {
     }
     let mut set: ObjectSet = objects.into_iter().collect();
     let mut previous: Option<(String, u64)> = None;
-    for (offset, range) in proof_items.into_iter().enumerate() {
+    for (offset, range) in proof_items.iter().cloned().enumerate() {
         let index = first_proof + offset;
         let invalid = |source| BundleError::InvalidProof { index, source };
         let proof = LogProof::decode(&bytes[range]).map_err(invalid)?;
