@@ -18,7 +18,8 @@ fn documented_limits(spec: &str) -> BTreeMap<String, u64> {
             let mut cells = line.split('|').map(str::trim).filter(|c| !c.is_empty());
             let name = cells.next()?.strip_prefix('`')?.strip_suffix('`')?;
             let value = cells.next()?.split_whitespace().next()?.parse().ok()?;
-            name.starts_with("M").then(|| (name.to_owned(), value))
+            let constant = name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+            constant.then(|| (name.to_owned(), value))
         })
         .collect()
 }
@@ -62,6 +63,11 @@ fn every_limit_is_documented_with_its_value() {
         ("MAX_SYNC_IDS", MAX_SYNC_IDS as u64),
         ("MAX_SYNC_FRAME_BYTES", MAX_SYNC_FRAME_BYTES as u64),
         ("MAX_FETCH_IDS", MAX_FETCH_IDS as u64),
+        ("MAX_WITNESS_QUORUM", u64::from(MAX_WITNESS_QUORUM)),
+        ("DEFAULT_WITNESS_QUORUM", u64::from(DEFAULT_WITNESS_QUORUM)),
+        ("WITNESS_GRACE_MS", WITNESS_GRACE_MS),
+        ("BACKDATE_TOLERANCE_MS", BACKDATE_TOLERANCE_MS),
+        ("MAX_BUNDLE_PROOFS", MAX_BUNDLE_PROOFS as u64),
     ]
     .into_iter()
     .collect();
