@@ -283,23 +283,23 @@ pub(crate) fn late_comments(index: &Index, witnessing: &Witnessing, out: &mut BT
         .collect();
     for object in index.comments.values().flatten() {
         let at = object.created_at();
-        let witnessed = witnessing.at(&object.id());
-        let late = match windows
+        let window = windows
             .iter()
-            .find(|&&(opens, closes)| opens <= at && at < closes)
-        {
-            None => Some(None),
-            Some(&(_, closes)) => witnessed
-                .filter(|&w| w > closes.saturating_add(WITNESS_GRACE_MS))
-                .map(Some),
+            .find(|&&(opens, closes)| opens <= at && at < closes);
+        let witnessed_at = match window {
+            // Dated outside every window: late by its own date.
+            None => None,
+            // Dated inside one: late only if witnessed after it closed.
+            Some(&(_, closes)) => match witnessing.at(&object.id()) {
+                Some(w) if w > closes.saturating_add(WITNESS_GRACE_MS) => Some(w),
+                _ => continue,
+            },
         };
-        if let Some(witnessed_at) = late {
-            out.insert(Anomaly::LateComment {
-                comment: object.id(),
-                created_at: at,
-                witnessed_at,
-            });
-        }
+        out.insert(Anomaly::LateComment {
+            comment: object.id(),
+            created_at: at,
+            witnessed_at,
+        });
     }
 }
 

@@ -108,6 +108,12 @@ pub(crate) fn witnessing(index: &Index, trust: &mut Trust<'_>, proofs: &[LogProo
         log.checkpoints += 1;
         log.entries += proof.entries().len() as u64;
         let log_key = signed.checkpoint.log_key().ok();
+        let gathered: Vec<ObjectId> = proof
+            .entries()
+            .iter()
+            .map(|e| e.id)
+            .filter(|id| index.object(id).is_some())
+            .collect();
         for cosignature in &signed.cosignatures {
             let key = cosignature.witness.key;
             let at = cosignature.time_secs.saturating_mul(1000);
@@ -126,15 +132,8 @@ pub(crate) fn witnessing(index: &Index, trust: &mut Trust<'_>, proofs: &[LogProo
             }
             seen.counted += 1;
             seen.nri.get_or_insert(nri);
-            for entry in proof.entries() {
-                if index.object(&entry.id).is_none() {
-                    continue;
-                }
-                let time = earliest
-                    .entry(entry.id)
-                    .or_default()
-                    .entry(nri)
-                    .or_insert(at);
+            for id in &gathered {
+                let time = earliest.entry(*id).or_default().entry(nri).or_insert(at);
                 *time = (*time).min(at);
             }
         }
