@@ -158,15 +158,21 @@ mod tests {
             .expect("keep");
     }
 
+    /// Stores a charter and `n - 1` comments on it: `n` log entries.
+    async fn logged(store: &dyn ObjectStore, n: u64) -> Vec<SignedObject> {
+        let c = charter();
+        let objects: Vec<SignedObject> = std::iter::once(c.clone())
+            .chain((1..n).map(|i| comment(c.id(), i, None)))
+            .collect();
+        store.put(&objects).await.expect("put");
+        objects
+    }
+
     #[tokio::test]
     async fn each_entry_is_proved_into_its_first_cosigned_checkpoint() {
         let store = MemoryStore::new();
         let store: &dyn ObjectStore = &store;
-        let c = charter();
-        let objects: Vec<SignedObject> = std::iter::once(c.clone())
-            .chain((1..10).map(|n| comment(c.id(), n, None)))
-            .collect();
-        store.put(&objects).await.expect("put");
+        let objects = logged(store, 10).await;
         // 3: no cosignature; 6: cosigned; 10: not cosigned (yet).
         keep(store, 3, &[]).await;
         keep(store, 6, &[8, 9]).await;
@@ -194,11 +200,7 @@ mod tests {
     async fn no_cosigned_checkpoint_within_the_scan_gives_no_proof() {
         let store = MemoryStore::new();
         let store: &dyn ObjectStore = &store;
-        let c = charter();
-        let objects: Vec<SignedObject> = std::iter::once(c.clone())
-            .chain((1..20).map(|n| comment(c.id(), n, None)))
-            .collect();
-        store.put(&objects).await.expect("put");
+        let objects = logged(store, 20).await;
         // Checkpoints of 1..=17 entries without cosignatures, then a cosigned
         // one of 18: entry 0's scan stops 16 checkpoints on, entry 2's reaches it.
         for size in 1..=17 {
