@@ -23,18 +23,23 @@ fn node(i: u8) -> Keypair {
 fn witnessed_world(config: &Config) -> World {
     let mut w = World::build(config);
     for i in 1..=3 {
-        w.attest(
-            &format!("witness-{i}"),
-            &nri(i),
-            &node(i),
-            Role::Witness,
-            None,
-            None,
-            None,
-            T0 + 3 * HOUR,
-        );
+        attest_witness(&mut w, &format!("witness-{i}"), i, &node(i));
     }
     w
+}
+
+/// NRI `i` attests `node` as its witness.
+fn attest_witness(w: &mut World, name: &str, i: u8, node: &Keypair) {
+    w.attest(
+        name,
+        &nri(i),
+        node,
+        Role::Witness,
+        None,
+        None,
+        None,
+        T0 + 3 * HOUR,
+    );
 }
 
 /// A log signed by `log` holding `ids` (in that order), its checkpoint of
@@ -154,16 +159,7 @@ fn a_quorum_needs_that_many_distinct_nris() {
 fn a_log_does_not_witness_for_its_own_nri_nor_do_unattested_keys() {
     let mut w = witnessed_world(&Config::default());
     // A second node of NRI 1, and a key nobody attested as a witness.
-    w.attest(
-        "witness-1b",
-        &nri(1),
-        &node(9),
-        Role::Witness,
-        None,
-        None,
-        None,
-        T0 + 3 * HOUR,
-    );
+    attest_witness(&mut w, "witness-1b", 1, &node(9));
     let c1 = w.id("c1");
     let p = proof(
         &node(1),
